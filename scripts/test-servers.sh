@@ -1,0 +1,458 @@
+#!/usr/bin/env bash
+# test-servers.sh start|stop|status|env — real servers for airgap's integration tests.
+#
+# Everything listens on 127.0.0.1 on ephemeral ports picked at start, so several
+# checkouts (or CI jobs) on one machine do not collide. All state (configs, pid
+# files, logs, registry storage, the test CA, the seed image cache) lives under
+# $AIRGAP_TEST_STATE (default /tmp/airgap-test-servers); `stop` deletes it.
+# No systemd: the servers are plain background processes in their own session
+# (setsid) so that they outlive the shell that started them.
+#
+# Servers:
+#   plain      docker-registry (CNCF Distribution 2.8) over plain HTTP
+#   tls        docker-registry over HTTPS, certificate signed by a throwaway CA
+#   auth       docker-registry over HTTPS with htpasswd basic auth (random password)
+#   auth-plain a second docker-registry process over plain HTTP with the same
+#              htpasswd file and the SAME storage as `auth` (Distribution 2.8.2 does
+#              accept basic auth over plain HTTP; seen here), so tests can exercise
+#              credentials without TLS and seeding `auth` seeds it too
+#   nginx      redirect + header-echo server on two ports (two "hosts")
+#
+# Env file $AIRGAP_TEST_STATE/env (KEY=VALUE, no quotes, values never contain spaces):
+#   AIRGAP_TEST_STATE                       the state directory itself
+#   AIRGAP_TEST_REGISTRY                    127.0.0.1:PORT of the plain HTTP registry
+#   AIRGAP_TEST_REGISTRY_TLS                127.0.0.1:PORT of the HTTPS registry (no auth)
+#   AIRGAP_TEST_CA                          PEM file of the test CA (server cert covers
+#                                           IP:127.0.0.1 and DNS:localhost)
+#   AIRGAP_TEST_CERT_DIR                    directory holding only ca.crt, for
+#                                           skopeo/podman --cert-dir style options
+#   AIRGAP_TEST_REGISTRY_AUTH               127.0.0.1:PORT of the HTTPS registry with basic auth
+#   AIRGAP_TEST_REGISTRY_AUTH_PLAIN         127.0.0.1:PORT of the plain HTTP registry with basic
+#                                           auth (same storage and users as the one above)
+#   AIRGAP_TEST_AUTH_USER                   user name accepted by both auth registries
+#   AIRGAP_TEST_AUTH_PASSWORD               its password (random per start; never committed)
+#   AIRGAP_TEST_AUTH_REALM                  the Basic realm the auth registries announce
+#   AIRGAP_TEST_AUTH_FILE                   containers-auth.json(5) file with those credentials
+#                                           for both auth registries (for --authfile)
+#   AIRGAP_TEST_REDIRECT_BASE               http://127.0.0.1:PORT  (nginx, first port)
+#   AIRGAP_TEST_ECHO_BASE                   http://127.0.0.1:PORT2 (same nginx, second port =
+#                                           another host:port)
+#   AIRGAP_TEST_REDIRECT_TO_REGISTRY        REDIRECT_BASE/redirect-to-registry; append a
+#                                           registry path: .../redirect-to-registry/v2/... gives
+#                                           307 to http://AIRGAP_TEST_REGISTRY/v2/... (query kept)
+#   AIRGAP_TEST_REDIRECT_TO_ECHO            307 to ECHO_BASE/echo-headers (other port)
+#   AIRGAP_TEST_REDIRECT_TO_ECHO_LOCALHOST  307 to http://localhost:PORT2/echo-headers
+#                                           (other host name and port)
+#   AIRGAP_TEST_REDIRECT_TO_ECHO_SAME_HOST  307 to REDIRECT_BASE/echo-headers (same host:port)
+#   AIRGAP_TEST_REDIRECT_TO_FILE            307 to file:///etc/passwd (must be refused)
+#   AIRGAP_TEST_REDIRECT_LOOP               307 to itself forever (redirect limit tests)
+#   AIRGAP_TEST_ECHO_URL                    ECHO_BASE/echo-headers; body is
+#                                           "authorization=[<Authorization header>]\nhost=[<Host>]\n"
+#                                           (also served at REDIRECT_BASE/echo-headers)
+# Added by scripts/seed-images.sh once the registries hold the seed images:
+#   AIRGAP_TEST_SEEDED                      1
+#   AIRGAP_TEST_SEEDED_LIST                 file with one line per pushed image:
+#                                           REGISTRY/NAME:TAG MEDIATYPE DIGEST
+#
+# Usage:
+#   scripts/test-servers.sh start    # (re)start everything, print the env file
+#   scripts/test-servers.sh status   # print the env file if all servers are alive
+#   eval "$(scripts/test-servers.sh env)"   # export the keys into this shell
+#   scripts/test-servers.sh stop     # kill what start started, delete the state dir
+# AIRGAP_TEST_STARTUP_TIMEOUT (seconds, default 20) bounds the wait for each server.
+set -euo pipefail
+
+STATE=${AIRGAP_TEST_STATE:-/tmp/airgap-test-servers}
+STATE=${STATE%/}
+STARTUP_TIMEOUT=${AIRGAP_TEST_STARTUP_TIMEOUT:-20}
+# Marker that proves a directory is ours before `stop` runs rm -rf on it, so a
+# mistyped AIRGAP_TEST_STATE=$HOME cannot wipe anything.
+MARKER=.airgap-test-servers
+SERVERS=(plain tls auth auth-plain nginx)
+AUTH_USER=testuser
+AUTH_REALM=airgap-test
+
+die() {
+	echo "test-servers: $*" >&2
+	exit 1
+}
+
+need() {
+	local cmd
+	for cmd in "$@"; do
+		command -v "$cmd" >/dev/null 2>&1 || die "missing command '$cmd' (run scripts/install-deps.sh)"
+	done
+}
+
+# Print N distinct free TCP ports on 127.0.0.1. All sockets are held open until
+# every port is chosen, so the N ports differ; the remaining race (someone else
+# grabbing a port before our server binds) is negligible on a test machine.
+free_ports() {
+	python3 - "$1" <<'EOF'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+for s in socks:
+    s.close()
+EOF
+}
+
+# True if the pid in $STATE/NAME/pid is alive and really is our process: its
+# command line must mention the state dir (config path / nginx prefix), so a
+# recycled pid is never signalled.
+server_pid() {
+	local pidfile=$STATE/$1/pid pid cmdline
+	[[ -s $pidfile ]] || return 1
+	pid=$(<"$pidfile")
+	[[ $pid =~ ^[0-9]+$ ]] || return 1
+	cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || return 1
+	[[ $cmdline == *"$STATE/"* ]] || return 1
+	echo "$pid"
+}
+
+# Start "$@" in its own session with stdio to $STATE/NAME/log. The inner bash
+# writes its own pid and then execs the server, so the pid file holds the
+# server's real pid whether or not setsid had to fork.
+spawn() {
+	local name=$1
+	shift
+	local dir=$STATE/$name
+	rm -f "$dir/pid"
+	# shellcheck disable=SC2016 # $$ and $@ belong to the inner shell
+	setsid bash -c 'echo $$ >"$0/pid"; exec "$@"' "$dir" "$@" </dev/null >"$dir/log" 2>&1 &
+}
+
+log_tail() {
+	local f
+	for f in "$STATE/$1/log" "$STATE/$1/error.log"; do
+		if [[ -s $f ]]; then
+			echo "---- last lines of $f ----" >&2
+			tail -n 30 "$f" >&2
+		fi
+	done
+}
+
+# Poll URL until it answers with HTTP status EXPECT; fail with the log tail if
+# the process dies or the deadline passes.
+wait_http() {
+	local name=$1 url=$2 expect=$3
+	shift 3
+	local deadline=$((SECONDS + STARTUP_TIMEOUT)) code=
+	while ((SECONDS < deadline)); do
+		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$@" "$url" || true)
+		[[ $code == "$expect" ]] && return 0
+		# Plain kill -0 here: the process is our child of a moment ago, so pid
+		# reuse is no concern, and this sees a death even before the first probe.
+		if [[ -s $STATE/$name/pid ]] && ! kill -0 "$(<"$STATE/$name/pid")" 2>/dev/null; then
+			log_tail "$name"
+			die "$name exited during startup (probe $url)"
+		fi
+		sleep 0.1
+	done
+	log_tail "$name"
+	die "$name did not answer $expect on $url within ${STARTUP_TIMEOUT}s (last status: ${code:-none})"
+}
+
+# Throwaway CA plus a server certificate for 127.0.0.1 and localhost. Go (the
+# registry) ignores the CN, so the subjectAltName is what matters.
+make_ca() {
+	local d=$STATE/ca
+	mkdir -p "$d" "$STATE/certs.d"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 365 \
+		-keyout "$d/ca.key" -out "$d/ca.crt" -subj "/CN=airgap test CA" \
+		-addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -keyout "$d/server.key" -out "$d/server.csr" \
+		-subj "/CN=127.0.0.1" 2>/dev/null
+	printf '%s\n' \
+		"basicConstraints=CA:FALSE" \
+		"keyUsage=critical,digitalSignature,keyEncipherment" \
+		"extendedKeyUsage=serverAuth" \
+		"subjectAltName=IP:127.0.0.1,DNS:localhost" >"$d/server.ext"
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
+		-set_serial "0x$(openssl rand -hex 8)" -days 365 \
+		-extfile "$d/server.ext" -out "$d/server.crt" 2>/dev/null
+	# skopeo/podman treat every *.crt in a cert dir as a CA; keep only the CA there.
+	cp "$d/ca.crt" "$STATE/certs.d/ca.crt"
+}
+
+# write_registry_config NAME PORT STORAGE_DIR TLS(0|1) AUTH(0|1)
+write_registry_config() {
+	local name=$1 port=$2 storage=$3 tls=$4 auth=$5
+	local cfg=$STATE/$name/config.yml
+	{
+		cat <<EOF
+version: 0.1
+log:
+  level: warn
+  formatter: text
+storage:
+  filesystem:
+    rootdirectory: $storage
+  delete:
+    enabled: true
+  # Filesystem storage never redirects, but say so: blob GETs must be served directly.
+  redirect:
+    disable: true
+http:
+  addr: 127.0.0.1:$port
+  # Same secret for every instance: auth and auth-plain share one storage.
+  secret: $HTTP_SECRET
+EOF
+		if [[ $tls == 1 ]]; then
+			cat <<EOF
+  tls:
+    certificate: $STATE/ca/server.crt
+    key: $STATE/ca/server.key
+EOF
+		fi
+		if [[ $auth == 1 ]]; then
+			cat <<EOF
+auth:
+  htpasswd:
+    realm: $AUTH_REALM
+    path: $STATE/htpasswd
+EOF
+		fi
+	} >"$cfg"
+}
+
+start_registry() {
+	local name=$1
+	# Distribution maps REGISTRY_* environment variables onto its config
+	# (REGISTRY_AUTH_FILE, a containers-auth variable, would become auth.file!),
+	# so strip them all from the registry's environment.
+	local clean=() v
+	while IFS= read -r v; do
+		clean+=(-u "$v")
+	done < <(compgen -e | grep '^REGISTRY_' || true)
+	spawn "$name" env "${clean[@]}" docker-registry serve "$STATE/$name/config.yml"
+}
+
+write_nginx_config() {
+	local d=$STATE/nginx
+	mkdir -p "$d/tmp"
+	cat >"$d/nginx.conf" <<EOF
+# Generated by scripts/test-servers.sh. Own pid, logs and temp paths so it never
+# touches the system nginx (/run/nginx.pid, /var/lib/nginx).
+daemon off;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+events { worker_connections 64; }
+http {
+  access_log $d/access.log;
+  client_body_temp_path $d/tmp/body;
+  proxy_temp_path $d/tmp/proxy;
+  fastcgi_temp_path $d/tmp/fastcgi;
+  uwsgi_temp_path $d/tmp/uwsgi;
+  scgi_temp_path $d/tmp/scgi;
+  default_type text/plain;
+
+  # "Host A": the redirecting side.
+  server {
+    listen 127.0.0.1:$REDIRECT_PORT;
+    # Blob-style redirect to another host:port (the plain registry), like a
+    # registry sending clients to its storage backend or a CDN.
+    location ~ ^/redirect-to-registry/(.*)\$ {
+      return 307 http://127.0.0.1:$PLAIN_PORT/\$1\$is_args\$args;
+    }
+    # Authorization must NOT survive these two: the target is another host:port.
+    location = /redirect-to-echo { return 307 http://127.0.0.1:$ECHO_PORT/echo-headers; }
+    location = /redirect-to-echo-localhost { return 307 http://localhost:$ECHO_PORT/echo-headers; }
+    # Same host:port: a client may keep Authorization here.
+    location = /redirect-to-echo-same-host { return 307 http://127.0.0.1:$REDIRECT_PORT/echo-headers; }
+    # A client must refuse to follow a redirect to a non-HTTP scheme.
+    location = /redirect-to-file { return 307 file:///etc/passwd; }
+    location = /redirect-loop { return 307 http://127.0.0.1:$REDIRECT_PORT/redirect-loop; }
+    location = /echo-headers { return 200 "authorization=[\$http_authorization]\nhost=[\$http_host]\n"; }
+    location / { return 404 "not found\n"; }
+  }
+
+  # "Host B": a second port of the same nginx, which counts as another origin.
+  server {
+    listen 127.0.0.1:$ECHO_PORT;
+    location = /echo-headers { return 200 "authorization=[\$http_authorization]\nhost=[\$http_host]\n"; }
+    location / { return 404 "not found\n"; }
+  }
+}
+EOF
+}
+
+write_env() {
+	local tmp=$STATE/env.tmp
+	cat >"$tmp" <<EOF
+AIRGAP_TEST_STATE=$STATE
+AIRGAP_TEST_REGISTRY=127.0.0.1:$PLAIN_PORT
+AIRGAP_TEST_REGISTRY_TLS=127.0.0.1:$TLS_PORT
+AIRGAP_TEST_CA=$STATE/ca/ca.crt
+AIRGAP_TEST_CERT_DIR=$STATE/certs.d
+AIRGAP_TEST_REGISTRY_AUTH=127.0.0.1:$AUTH_PORT
+AIRGAP_TEST_REGISTRY_AUTH_PLAIN=127.0.0.1:$AUTH_PLAIN_PORT
+AIRGAP_TEST_AUTH_USER=$AUTH_USER
+AIRGAP_TEST_AUTH_PASSWORD=$AUTH_PASSWORD
+AIRGAP_TEST_AUTH_REALM=$AUTH_REALM
+AIRGAP_TEST_AUTH_FILE=$STATE/auth.json
+AIRGAP_TEST_REDIRECT_BASE=http://127.0.0.1:$REDIRECT_PORT
+AIRGAP_TEST_ECHO_BASE=http://127.0.0.1:$ECHO_PORT
+AIRGAP_TEST_REDIRECT_TO_REGISTRY=http://127.0.0.1:$REDIRECT_PORT/redirect-to-registry
+AIRGAP_TEST_REDIRECT_TO_ECHO=http://127.0.0.1:$REDIRECT_PORT/redirect-to-echo
+AIRGAP_TEST_REDIRECT_TO_ECHO_LOCALHOST=http://127.0.0.1:$REDIRECT_PORT/redirect-to-echo-localhost
+AIRGAP_TEST_REDIRECT_TO_ECHO_SAME_HOST=http://127.0.0.1:$REDIRECT_PORT/redirect-to-echo-same-host
+AIRGAP_TEST_REDIRECT_TO_FILE=http://127.0.0.1:$REDIRECT_PORT/redirect-to-file
+AIRGAP_TEST_REDIRECT_LOOP=http://127.0.0.1:$REDIRECT_PORT/redirect-loop
+AIRGAP_TEST_ECHO_URL=http://127.0.0.1:$ECHO_PORT/echo-headers
+EOF
+	# The file carries a password: readable by the owner only.
+	chmod 600 "$tmp"
+	mv "$tmp" "$STATE/env"
+}
+
+any_running() {
+	local s
+	for s in "${SERVERS[@]}"; do
+		server_pid "$s" >/dev/null && return 0
+	done
+	return 1
+}
+
+all_running() {
+	local s
+	[[ -s $STATE/env ]] || return 1
+	for s in "${SERVERS[@]}"; do
+		server_pid "$s" >/dev/null || return 1
+	done
+}
+
+# Signal every server we started (by pid file) and wait for them to go.
+kill_servers() {
+	local s pid pids=() i
+	for s in "${SERVERS[@]}"; do
+		if pid=$(server_pid "$s"); then
+			kill -TERM "$pid" 2>/dev/null || true
+			pids+=("$pid")
+		fi
+	done
+	# Give them 5 s to exit cleanly (nginx master takes its workers along), then SIGKILL.
+	for ((i = 0; i < 50 && ${#pids[@]} > 0; i++)); do
+		local alive=()
+		for pid in "${pids[@]}"; do
+			kill -0 "$pid" 2>/dev/null && alive+=("$pid")
+		done
+		pids=(${alive[@]+"${alive[@]}"})
+		((${#pids[@]} == 0)) || sleep 0.1
+	done
+	for pid in ${pids[@]+"${pids[@]}"}; do
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+}
+
+cmd_stop() {
+	if [[ -d $STATE && ! -e $STATE/$MARKER ]] && [[ -n $(ls -A "$STATE") ]]; then
+		die "$STATE exists but was not created by this script (no $MARKER); not touching it"
+	fi
+	kill_servers
+	rm -rf -- "$STATE"
+}
+
+cmd_start() {
+	need docker-registry nginx openssl htpasswd curl python3 setsid jq base64
+	[[ $STATE == /* ]] || die "AIRGAP_TEST_STATE must be an absolute path (got '$STATE')"
+	if [[ -e $STATE ]]; then
+		# Idempotent restart: whatever ran before goes, with its storage.
+		cmd_stop
+	fi
+	mkdir -p "$STATE"
+	touch "$STATE/$MARKER"
+	local s
+	for s in "${SERVERS[@]}"; do
+		mkdir -p "$STATE/$s"
+	done
+
+	# If anything below fails, do not leave half a set of servers behind; keep
+	# the state dir so the logs can be read.
+	trap 'kill_servers' EXIT
+
+	read -r PLAIN_PORT TLS_PORT AUTH_PORT AUTH_PLAIN_PORT REDIRECT_PORT ECHO_PORT < <(free_ports 6)
+	HTTP_SECRET=$(openssl rand -hex 16)
+	AUTH_PASSWORD=$(openssl rand -hex 16)
+
+	make_ca
+	# -i reads the password from stdin, keeping it out of `ps` output.
+	htpasswd -niB "$AUTH_USER" <<<"$AUTH_PASSWORD" >"$STATE/htpasswd" 2>/dev/null
+	chmod 600 "$STATE/htpasswd"
+	# The same credentials in containers-auth.json(5) form, so skopeo and the
+	# tests can pass --authfile instead of putting the password on a command line.
+	local auth_b64
+	auth_b64=$(printf '%s:%s' "$AUTH_USER" "$AUTH_PASSWORD" | base64 -w0)
+	(
+		umask 077
+		jq -n --arg a "127.0.0.1:$AUTH_PORT" --arg b "127.0.0.1:$AUTH_PLAIN_PORT" --arg v "$auth_b64" \
+			'{auths: {($a): {auth: $v}, ($b): {auth: $v}}}' >"$STATE/auth.json"
+	)
+
+	mkdir -p "$STATE/plain/data" "$STATE/tls/data" "$STATE/auth/data"
+	write_registry_config plain "$PLAIN_PORT" "$STATE/plain/data" 0 0
+	write_registry_config tls "$TLS_PORT" "$STATE/tls/data" 1 0
+	write_registry_config auth "$AUTH_PORT" "$STATE/auth/data" 1 1
+	write_registry_config auth-plain "$AUTH_PLAIN_PORT" "$STATE/auth/data" 0 1
+	write_nginx_config
+
+	for s in plain tls auth auth-plain; do
+		start_registry "$s"
+	done
+	spawn nginx nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/nginx/error.log"
+
+	local ca=$STATE/ca/ca.crt
+	wait_http plain "http://127.0.0.1:$PLAIN_PORT/v2/" 200
+	wait_http tls "https://127.0.0.1:$TLS_PORT/v2/" 200 --cacert "$ca"
+	wait_http auth "https://127.0.0.1:$AUTH_PORT/v2/" 401 --cacert "$ca"
+	wait_http auth-plain "http://127.0.0.1:$AUTH_PLAIN_PORT/v2/" 401
+	wait_http nginx "http://127.0.0.1:$ECHO_PORT/echo-headers" 200
+	wait_http nginx "http://127.0.0.1:$REDIRECT_PORT/redirect-to-echo" 307
+	# The credentials must really work, not just the challenge.
+	wait_http auth "https://127.0.0.1:$AUTH_PORT/v2/" 200 --cacert "$ca" -u "$AUTH_USER:$AUTH_PASSWORD"
+	wait_http auth-plain "http://127.0.0.1:$AUTH_PLAIN_PORT/v2/" 200 -u "$AUTH_USER:$AUTH_PASSWORD"
+
+	write_env
+	trap - EXIT
+	cat "$STATE/env"
+}
+
+cmd_status() {
+	if all_running; then
+		cat "$STATE/env"
+		return 0
+	fi
+	local s
+	for s in "${SERVERS[@]}"; do
+		if server_pid "$s" >/dev/null; then
+			echo "$s: running" >&2
+		else
+			echo "$s: not running" >&2
+		fi
+	done
+	return 1
+}
+
+cmd_env() {
+	all_running || die "servers are not running (scripts/test-servers.sh start)"
+	sed -e '/^[A-Z_][A-Z0-9_]*=/!d' -e 's/^/export /' "$STATE/env"
+}
+
+case ${1:-} in
+start) cmd_start ;;
+stop)
+	if any_running || [[ -e $STATE ]]; then cmd_stop; fi
+	;;
+status) cmd_status ;;
+env) cmd_env ;;
+*)
+	echo "usage: $0 start|stop|status|env" >&2
+	exit 2
+	;;
+esac
