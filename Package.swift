@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "airgap",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "airgap", targets: ["airgap"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries from Debian's -dev packages; the shims hold only what Swift cannot call directly.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]
+        ),
+
+        // The distribution-API client: references, digests, media types, manifests, the libcurl transport.
+        .target(
+            name: "Registry",
+            dependencies: [
+                "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Tar archives through libarchive; knows nothing of HTTP.
+        .target(
+            name: "Archive",
+            dependencies: ["CArchive"]
+        ),
+        .executableTarget(
+            name: "airgap",
+            dependencies: [
+                "Registry",
+                "Archive",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
+        // Against real servers started by scripts/test-servers.sh; fails (never skips) when they are missing.
+        .testTarget(name: "IntegrationTests", dependencies: ["Registry", "Archive"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
