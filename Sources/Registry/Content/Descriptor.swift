@@ -1,0 +1,52 @@
+/// A content descriptor: what a manifest or index says about a blob it points to
+/// (https://github.com/opencontainers/image-spec/blob/main/descriptor.md).
+public struct Descriptor: Sendable, Hashable, Codable {
+    /// The type of the referenced content.
+    public var mediaType: MediaType
+    /// The digest of the referenced content's exact bytes.
+    public var digest: Digest
+    /// The size in bytes of the referenced content; never negative.
+    public var size: Int64
+    /// Other places the content may be fetched from (foreign and nondistributable layers).
+    public var urls: [String]?
+    /// Arbitrary metadata, e.g. `org.opencontainers.image.ref.name`.
+    public var annotations: [String: String]?
+    /// The platform of an index entry.
+    public var platform: Platform?
+    /// The artifact type of the referenced manifest, for artifacts.
+    public var artifactType: MediaType?
+
+    public init(
+        mediaType: MediaType, digest: Digest, size: Int64, urls: [String]? = nil,
+        annotations: [String: String]? = nil, platform: Platform? = nil, artifactType: MediaType? = nil
+    ) {
+        self.mediaType = mediaType
+        self.digest = digest
+        self.size = size
+        self.urls = urls
+        self.annotations = annotations
+        self.platform = platform
+        self.artifactType = artifactType
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case mediaType, digest, size, urls, annotations, platform, artifactType
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        mediaType = try container.decode(MediaType.self, forKey: .mediaType)
+        digest = try container.decode(Digest.self, forKey: .digest)
+        size = try container.decode(Int64.self, forKey: .size)
+        // The size bounds every download; a negative one is a broken or hostile document.
+        guard size >= 0 else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .size, in: container,
+                debugDescription: "descriptor \(digest) has a negative size (\(size))")
+        }
+        urls = try container.decodeIfPresent([String].self, forKey: .urls)
+        annotations = try container.decodeIfPresent([String: String].self, forKey: .annotations)
+        platform = try container.decodeIfPresent(Platform.self, forKey: .platform)
+        artifactType = try container.decodeIfPresent(MediaType.self, forKey: .artifactType)
+    }
+}
