@@ -1,0 +1,33 @@
+import Foundation
+
+/// One call of the distribution API as a value: what to send and which statuses mean success.
+/// ``RegistryClient/execute(_:sink:)`` turns any other status into a ``RegistryError``.
+struct RegistryCall: Sendable {
+    var method: HTTPMethod
+    /// The part after `/v2/`, e.g. `library/busybox/manifests/1.29`.
+    var path: String
+    var headers: HTTPHeaders = [:]
+    var body: RequestBody?
+    var expectedStatuses: Set<Int>
+    /// What the call was about, for error messages: `manifest docker.io/library/busybox:1.29`.
+    var subject: String
+
+    static func manifest(_ method: HTTPMethod, repository: ImageReference.Repository, reference: String, subject: String) -> RegistryCall {
+        RegistryCall(
+            method: method,
+            path: "\(repository)/manifests/\(reference)",
+            headers: ["Accept": MediaType.manifestAcceptHeader],
+            expectedStatuses: [200],
+            subject: subject
+        )
+    }
+
+    static func blob(_ method: HTTPMethod, repository: ImageReference.Repository, digest: Digest, subject: String) -> RegistryCall {
+        RegistryCall(
+            method: method,
+            path: "\(repository)/blobs/\(digest)",
+            expectedStatuses: [200],
+            subject: subject
+        )
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+/// Where and how to reach one registry: its host (with port), the scheme and the TLS settings.
+public struct RegistryEndpoint: Sendable, Hashable {
+    /// `host[:port]` as contacted (`registry-1.docker.io` for docker.io; see ``ImageReference/registryHost``).
+    public var host: String
+    /// Plain http, for a local registry the user marked insecure.
+    public var usesPlainHTTP: Bool
+    public var tls: TLSConfiguration
+
+    public init(host: String, usesPlainHTTP: Bool = false, tls: TLSConfiguration = TLSConfiguration()) {
+        self.host = host
+        self.usesPlainHTTP = usesPlainHTTP
+        self.tls = tls
+    }
+
+    /// The endpoint for the registry that serves `reference`.
+    public init(for reference: ImageReference, usesPlainHTTP: Bool = false, tls: TLSConfiguration = TLSConfiguration()) {
+        self.init(host: reference.registryHost, usesPlainHTTP: usesPlainHTTP, tls: tls)
+    }
+
+    /// `https://host/v2/` followed by `path` (already made of URL-safe reference parts).
+    func url(_ path: String) -> URL {
+        let scheme = usesPlainHTTP ? "http" : "https"
+        // Repository, tag and digest grammars admit only URL-safe characters, so no escaping is needed.
+        guard let url = URL(string: "\(scheme)://\(host)/v2/\(path)") else {
+            preconditionFailure("registry URL from validated parts did not parse: \(host) \(path)")
+        }
+        return url
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// What went wrong talking to a registry, in words that say what to do next.
+public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The registry answered with a status the call does not accept; `errors` is its own
+    /// `{"errors":[…]}` body when it sent one.
+    case unexpectedStatus(status: Int, method: HTTPMethod, url: String, subject: String, errors: [RegistryErrorDetail])
+    /// Bytes whose sha256 is not the digest they were asked for.
+    case digestMismatch(subject: String, expected: Digest, actual: Digest)
+    /// A body longer or shorter than its descriptor says.
+    case sizeMismatch(subject: String, expected: Int64, actual: Int64)
+    /// A response lacks something the protocol requires.
+    case malformedResponse(subject: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unexpectedStatus(let status, let method, let url, let subject, let errors):
+            var text = "\(subject): \(method.rawValue) \(url) returned \(status)"
+            if !errors.isEmpty { text += ": " + errors.map(\.description).joined(separator: "; ") }
+            if let hint = Self.hint(status: status, errors: errors) { text += " (\(hint))" }
+            return text
+        case .digestMismatch(let subject, let expected, let actual):
+            return "\(subject): content has digest \(actual), expected \(expected); the registry served corrupt or different bytes"
+        case .sizeMismatch(let subject, let expected, let actual):
+            return "\(subject): received \(actual) bytes, expected \(expected)"
+        case .malformedResponse(let subject, let reason):
+            return "\(subject): \(reason)"
+        }
+    }
+
+    private static func hint(status: Int, errors: [RegistryErrorDetail]) -> String? {
+        let codes = Set(errors.map(\.code))
+        switch status {
+        case 401: return "authentication required: log in with `airgap login`, or pass --creds or --authfile"
+        case 403: return "access denied: check that these credentials may read this repository"
+        case 404 where codes.contains("NAME_UNKNOWN"): return "no such repository: check the image name"
+        case 404: return "not found: check the image name, tag or digest"
+        case 429: return "rate limited by the registry: wait, or log in for a higher limit"
+        case 500...599: return "the registry failed; retry later"
+        default: return nil
+        }
+    }
+}
+
+/// One entry of a registry's `{"errors":[{"code","message","detail"}]}` body
+/// (distribution-spec, "Error Codes").
+public struct RegistryErrorDetail: Sendable, Equatable, Decodable, CustomStringConvertible {
+    public var code: String
+    public var message: String
+
+    enum CodingKeys: String, CodingKey { case code, message }
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        code = (try? container.decode(String.self, forKey: .code)) ?? "UNKNOWN"
+        message = (try? container.decode(String.self, forKey: .message)) ?? ""
+    }
+
+    public var description: String { message.isEmpty ? code : "\(code): \(message)" }
+
+    /// The entries of an error body; empty when the body is not the spec's JSON (proxies send HTML).
+    static func decodeList(from body: Data) -> [RegistryErrorDetail] {
+        struct Envelope: Decodable { var errors: [RegistryErrorDetail] }
+        return (try? JSONDecoder().decode(Envelope.self, from: body))?.errors ?? []
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// One HTTP exchange for ``HTTPTransport``: what to send and how to treat the connection.
+public struct HTTPRequest: Sendable {
+    public var method: HTTPMethod
+    public var url: URL
+    public var headers: HTTPHeaders
+    public var body: RequestBody?
+    public var tls: TLSConfiguration
+    /// Plain `http://` is refused unless the caller asks for it (skopeo's `--tls-verify=false`).
+    public var allowsPlainHTTP: Bool
+    /// Abort when fewer than one byte arrives for this many seconds: a stalled transfer must fail,
+    /// not hang a whole bundle. Zero turns the check off.
+    public var stallTimeout: Int
+
+    public init(
+        method: HTTPMethod = .get,
+        url: URL,
+        headers: HTTPHeaders = [:],
+        body: RequestBody? = nil,
+        tls: TLSConfiguration = TLSConfiguration(),
+        allowsPlainHTTP: Bool = false,
+        stallTimeout: Int = 60
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.tls = tls
+        self.allowsPlainHTTP = allowsPlainHTTP
+        self.stallTimeout = stallTimeout
+    }
+}
+
+/// A request body that can be produced again from the start, so a retry or a redirect can resend it.
+public enum RequestBody: Sendable {
+    /// Small bodies: manifests, token requests.
+    case bytes(Data)
+    /// `length` bytes of the file at `path` starting at `offset`: a blob, or a blob inside a tar.
+    case file(path: String, offset: Int64 = 0, length: Int64)
+
+    var length: Int64 {
+        switch self {
+        case .bytes(let data): Int64(data.count)
+        case .file(_, _, let length): length
+        }
+    }
+}
+
+/// TLS settings for one request. Verification is on unless the caller turns it off.
+public struct TLSConfiguration: Sendable, Hashable {
+    public var verifyPeer: Bool
+    /// A PEM file of CA certificates to trust instead of the system's.
+    public var caFile: String?
+    /// A directory of CA certificates, hashed as OpenSSL expects (`c_rehash`).
+    public var caDirectory: String?
+    public var clientCertificate: String?
+    public var clientKey: String?
+
+    public init(
+        verifyPeer: Bool = true,
+        caFile: String? = nil,
+        caDirectory: String? = nil,
+        clientCertificate: String? = nil,
+        clientKey: String? = nil
+    ) {
+        self.verifyPeer = verifyPeer
+        self.caFile = caFile
+        self.caDirectory = caDirectory
+        self.clientCertificate = clientCertificate
+        self.clientKey = clientKey
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// Failures below HTTP semantics: the connection, TLS, the URL, or a sink that refused bytes.
+/// URLs in these errors have their user-info and query removed, so no credential or signed
+/// redirect parameter reaches a log line.
+public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// libcurl failed; `message` is curl's own text.
+    case curl(code: Int, message: String, method: HTTPMethod, url: String)
+    /// The request is plain http but the caller did not allow it.
+    case plainHTTPNotAllowed(url: String)
+    /// Only http and https are spoken, on redirects too.
+    case unsupportedScheme(url: String)
+    /// A small body (manifest, token, error) was larger than its cap.
+    case bodyTooLarge(limit: Int, url: String)
+    /// The response sink refused the bytes (disk full, digest mismatch, …).
+    case sinkFailed(message: String, url: String)
+    /// The request body could not be read (missing file, short file).
+    case bodyUnreadable(message: String, url: String)
+
+    public var description: String {
+        switch self {
+        case .curl(let code, let message, let method, let url):
+            var text = "\(method.rawValue) \(url): \(message) (curl error \(code))"
+            if code == 60 || code == 35 || code == 77 {
+                text += "; if this registry uses a private CA, pass its certificate with --cert-dir, or --tls-verify=false to skip verification"
+            }
+            return text
+        case .plainHTTPNotAllowed(let url):
+            return "\(url): refusing plain http; pass --tls-verify=false for this registry if it really serves http"
+        case .unsupportedScheme(let url):
+            return "\(url): only http and https URLs are supported"
+        case .bodyTooLarge(let limit, let url):
+            return "\(url): response body exceeds the \(limit)-byte limit"
+        case .sinkFailed(let message, let url):
+            return "\(url): \(message)"
+        case .bodyUnreadable(let message, let url):
+            return "\(url): cannot read the request body: \(message)"
+        }
+    }
+}
+
+extension URL {
+    /// The URL without user-info or query: safe for logs and error messages.
+    public var redactedForLog: String {
+        guard var parts = URLComponents(url: self, resolvingAgainstBaseURL: false) else { return "<url>" }
+        parts.user = nil
+        parts.password = nil
+        parts.query = nil
+        parts.fragment = nil
+        return parts.string ?? "<url>"
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// Reads a ``RequestBody`` for curl's read callback, and rewinds it when curl must resend
+/// (a redirect, an authentication round trip). Files are read in place, never loaded whole.
+final class UploadReader {
+    private enum Source {
+        case bytes(Data)
+        case file(descriptor: Int32, start: Int64)
+    }
+
+    let length: Int64
+    private let source: Source
+    private var position: Int64 = 0
+
+    init(body: RequestBody, url: URL) throws {
+        length = body.length
+        switch body {
+        case .bytes(let data):
+            source = .bytes(data)
+        case .file(let path, let offset, let length):
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                throw TransportError.bodyUnreadable(message: "\(path): \(String(cString: strerror(errno)))", url: url.redactedForLog)
+            }
+            var info = stat()
+            if fstat(descriptor, &info) != 0 || Int64(info.st_size) < offset + length {
+                close(descriptor)
+                throw TransportError.bodyUnreadable(message: "\(path) is shorter than \(offset + length) bytes", url: url.redactedForLog)
+            }
+            source = .file(descriptor: descriptor, start: offset)
+        }
+    }
+
+    deinit {
+        if case .file(let descriptor, _) = source { close(descriptor) }
+    }
+
+    /// Fills `buffer` with the next bytes; 0 means the body is complete.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let wanted = Int(min(Int64(buffer.count), length - position))
+        guard wanted > 0 else { return 0 }
+        switch source {
+        case .bytes(let data):
+            let start = data.startIndex + Int(position)
+            data.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]), from: start..<start + wanted)
+            position += Int64(wanted)
+            return wanted
+        case .file(let descriptor, let start):
+            let count = pread(descriptor, buffer.baseAddress, wanted, off_t(start + position))
+            guard count > 0 else {
+                throw UploadReadError(message: count == 0 ? "file ended early" : String(cString: strerror(errno)))
+            }
+            position += Int64(count)
+            return count
+        }
+    }
+
+    func seek(to offset: Int64) throws {
+        guard offset >= 0, offset <= length else { throw UploadReadError(message: "seek outside the body") }
+        position = offset
+    }
+}
+
+struct UploadReadError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

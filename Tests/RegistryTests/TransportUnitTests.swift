@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+
+@testable import Registry
+
+/// The transport's pure parts: header lookup, log redaction, sinks, upload rewinding, error bodies.
+@Suite struct TransportUnitTests {
+    @Test func headerLookupIgnoresCase() {
+        var headers: HTTPHeaders = ["Content-Type": "application/json"]
+        headers.add("WWW-Authenticate", "Bearer realm=\"a\"")
+        headers.add("www-authenticate", "Basic realm=\"b\"")
+        #expect(headers["content-type"] == "application/json")
+        #expect(headers.values("Www-Authenticate") == ["Bearer realm=\"a\"", "Basic realm=\"b\""])
+        headers.set("CONTENT-TYPE", "text/plain")
+        #expect(headers.values("Content-Type") == ["text/plain"])
+        headers.remove("www-authenticate")
+        #expect(headers["WWW-Authenticate"] == nil)
+    }
+
+    @Test(arguments: [
+        ("https://user:secret@registry.example.com/v2/?token=secret", "https://registry.example.com/v2/"),
+        ("https://s3.example.com/blob?X-Amz-Signature=secret#frag", "https://s3.example.com/blob"),
+        ("http://127.0.0.1:5000/v2/library/busybox/manifests/1.29", "http://127.0.0.1:5000/v2/library/busybox/manifests/1.29"),
+    ])
+    func urlsAreRedactedForLogs(raw: String, redacted: String) {
+        #expect(URL(string: raw)!.redactedForLog == redacted)
+    }
+
+    @Test func memorySinkRefusesPastItsLimit() throws {
+        let sink = MemorySink(limit: 8)
+        try Data("12345".utf8).withUnsafeBytes { try sink.write($0) }
+        #expect(throws: BodyLimitExceeded.self) {
+            try Data("6789".utf8).withUnsafeBytes { try sink.write($0) }
+        }
+        #expect(sink.data == Data("12345".utf8))
+    }
+
+    @Test func digestingSinkHashesWhatPasses() throws {
+        let memory = MemorySink()
+        let sink = DigestingSink(forwardingTo: memory)
+        let payload = Data("hello, registry".utf8)
+        try payload.withUnsafeBytes { try sink.write($0) }
+        #expect(sink.digest() == Digest.compute(of: payload))
+        #expect(sink.byteCount == Int64(payload.count))
+        #expect(memory.data == payload)
+    }
+
+    @Test func fileSinkAppendsWhenResuming() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sink-\(UUID().uuidString)").path
+        defer { unlink(path) }
+        let first = try FileSink(path: path)
+        try Data("abc".utf8).withUnsafeBytes { try first.write($0) }
+        try first.close()
+        let resumed = try FileSink(path: path, append: true)
+        try Data("def".utf8).withUnsafeBytes { try resumed.write($0) }
+        try resumed.close()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "abcdef")
+    }
+
+    @Test func fileSinkNamesAMissingDirectory() {
+        let error = #expect(throws: FileSinkError.self) { _ = try FileSink(path: "/nonexistent-dir/blob") }
+        #expect(error?.description.contains("/nonexistent-dir/blob") == true)
+    }
+
+    @Test func uploadReaderRewindsToResend() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("upload-\(UUID().uuidString)").path
+        defer { unlink(path) }
+        try Data("xxHELLOyy".utf8).write(to: URL(fileURLWithPath: path))
+        let url = URL(string: "https://registry.example.com/v2/")!
+        let reader = try UploadReader(body: .file(path: path, offset: 2, length: 5), url: url)
+        #expect(reader.length == 5)
+
+        func drain() throws -> String {
+            var collected = Data()
+            var buffer = [UInt8](repeating: 0, count: 3)
+            while true {
+                let count = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
+                if count == 0 { break }
+                collected.append(contentsOf: buffer[..<count])
+            }
+            return String(decoding: collected, as: UTF8.self)
+        }
+        #expect(try drain() == "HELLO")
+        try reader.seek(to: 0)
+        #expect(try drain() == "HELLO")
+        try reader.seek(to: 3)
+        #expect(try drain() == "LO")
+        #expect(throws: UploadReadError.self) { try reader.seek(to: 6) }
+    }
+
+    @Test func inMemoryBodiesReadInChunks() throws {
+        let reader = try UploadReader(body: .bytes(Data("abcdefg".utf8)), url: URL(string: "https://r.example/")!)
+        var buffer = [UInt8](repeating: 0, count: 4)
+        #expect(try buffer.withUnsafeMutableBytes { try reader.read(into: $0) } == 4)
+        #expect(try buffer.withUnsafeMutableBytes { try reader.read(into: $0) } == 3)
+        #expect(String(decoding: buffer[..<3], as: UTF8.self) == "efg")
+        #expect(try buffer.withUnsafeMutableBytes { try reader.read(into: $0) } == 0)
+    }
+
+    @Test func registryErrorBodiesDecodeLeniently() {
+        let body = Data(#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":"x"}},{"code":"DENIED"}]}"#.utf8)
+        #expect(RegistryErrorDetail.decodeList(from: body) == [
+            RegistryErrorDetail(code: "MANIFEST_UNKNOWN", message: "manifest unknown"),
+            RegistryErrorDetail(code: "DENIED", message: ""),
+        ])
+        #expect(RegistryErrorDetail.decodeList(from: Data("<html>Bad Gateway</html>".utf8)).isEmpty)
+    }
+
+    @Test(arguments: [
+        (401, "airgap login"),
+        (403, "access denied"),
+        (429, "rate limited"),
+        (503, "retry later"),
+    ])
+    func statusErrorsSayWhatToDo(status: Int, hint: String) {
+        let error = RegistryError.unexpectedStatus(status: status, method: .get, url: "https://r.example/v2/a/manifests/b", subject: "manifest r.example/a:b", errors: [])
+        #expect(error.description.contains(hint))
+        #expect(error.description.hasPrefix("manifest r.example/a:b: GET https://r.example/v2/a/manifests/b returned \(status)"))
+    }
+
+    @Test func verifyingSinkRefusesBytesBeyondTheDescriptor() throws {
+        let payload = Data("0123456789".utf8)
+        let descriptor = Descriptor(mediaType: .ociLayerGzip, digest: Digest.compute(of: payload), size: 4)
+        let sink = VerifyingSink(expecting: descriptor, subject: "blob", forwardingTo: MemorySink())
+        #expect(throws: RegistryError.sizeMismatch(subject: "blob", expected: 4, actual: 10)) {
+            try payload.withUnsafeBytes { try sink.write($0) }
+        }
+    }
+
+    @Test func verifyingSinkChecksTheDigestAtTheEnd() throws {
+        let payload = Data("0123456789".utf8)
+        let other = Digest.compute(of: Data("something else".utf8))
+        let sink = VerifyingSink(expecting: Descriptor(mediaType: .ociLayerGzip, digest: other, size: 10), subject: "blob", forwardingTo: MemorySink())
+        try payload.withUnsafeBytes { try sink.write($0) }
+        #expect(throws: RegistryError.digestMismatch(subject: "blob", expected: other, actual: Digest.compute(of: payload))) {
+            try sink.finish()
+        }
+    }
+}
