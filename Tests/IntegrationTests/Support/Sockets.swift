@@ -1,0 +1,54 @@
+import Foundation
+
+/// A loopback port with nothing listening: bind, read the port, close.
+enum ClosedPort {
+    static func find() throws -> UInt16 {
+        let socket = try ListeningSocket()
+        return socket.port
+    }
+}
+
+/// A loopback server that accepts connections (the kernel does, through the backlog) and never
+/// answers, to hold a transfer in flight.
+final class SilentServer {
+    private let socket: ListeningSocket
+    var port: UInt16 { socket.port }
+
+    init() throws {
+        socket = try ListeningSocket()
+    }
+}
+
+/// A TCP socket bound to 127.0.0.1 on an ephemeral port and listening; closed on deinit.
+final class ListeningSocket {
+    let descriptor: Int32
+    let port: UInt16
+
+    struct Failure: Error { let call: String; let code: Int32 }
+
+    init() throws {
+        let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw Failure(call: "socket", code: errno) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        guard bound == 0, listen(descriptor, 8) == 0 else {
+            close(descriptor)
+            throw Failure(call: "bind/listen", code: errno)
+        }
+        var actual = sockaddr_in()
+        var actualLength = length
+        _ = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &actualLength) }
+        }
+        self.descriptor = descriptor
+        port = UInt16(bigEndian: actual.sin_port)
+    }
+
+    deinit { close(descriptor) }
+}
