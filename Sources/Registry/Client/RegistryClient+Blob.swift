@@ -68,3 +68,18 @@ final class VerifyingSink: ResponseSink, @unchecked Sendable {
         }
     }
 }
+
+extension RegistryClient {
+    /// Streams a blob's bytes from `offset` on into `sink`, without verifying them: for callers that
+    /// verify across a resumed download themselves (the cache's ingest hashes the partial file first).
+    /// With `offset > 0` the registry may answer 206 with the rest or 200 with everything; the sink's
+    /// `begin(status:headers:)` tells which.
+    public func streamBlob(_ digest: Digest, from repository: ImageReference.Repository, into sink: ResponseSink, offset: Int64 = 0) async throws {
+        var call = RegistryCall.blob(.get, repository: repository, digest: digest, subject: "blob \(digest) of \(endpoint.host)/\(repository)")
+        if offset > 0 {
+            call.headers.set("Range", "bytes=\(offset)-")
+            call.expectedStatuses = [200, 206]
+        }
+        _ = try await execute(call, sink: sink)
+    }
+}

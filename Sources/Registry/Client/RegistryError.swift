@@ -4,7 +4,7 @@ import Foundation
 public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The registry answered with a status the call does not accept; `errors` is its own
     /// `{"errors":[…]}` body when it sent one.
-    case unexpectedStatus(status: Int, method: HTTPMethod, url: String, subject: String, errors: [RegistryErrorDetail])
+    case unexpectedStatus(status: Int, method: HTTPMethod, url: String, subject: String, errors: [RegistryErrorDetail], retryAfter: String? = nil)
     /// Bytes whose sha256 is not the digest they were asked for.
     case digestMismatch(subject: String, expected: Digest, actual: Digest)
     /// A body longer or shorter than its descriptor says.
@@ -14,7 +14,7 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unexpectedStatus(let status, let method, let url, let subject, let errors):
+        case .unexpectedStatus(let status, let method, let url, let subject, let errors, _):
             var text = "\(subject): \(method.rawValue) \(url) returned \(status)"
             if !errors.isEmpty { text += ": " + errors.map(\.description).joined(separator: "; ") }
             if let hint = Self.hint(status: status, errors: errors) { text += " (\(hint))" }
@@ -26,6 +26,12 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformedResponse(let subject, let reason):
             return "\(subject): \(reason)"
         }
+    }
+
+    /// The registry's `Retry-After`, when it sent one with a 429 or 503.
+    var retryAfter: String? {
+        if case .unexpectedStatus(_, _, _, _, _, let retryAfter) = self { return retryAfter }
+        return nil
     }
 
     private static func hint(status: Int, errors: [RegistryErrorDetail]) -> String? {

@@ -6,7 +6,14 @@ import Foundation
 /// Sinks are classes that the transport writes to only while their transfer runs; the caller reads
 /// them after `send` returns. That hand-off is the transfer's completion, so they are `@unchecked Sendable`.
 public protocol ResponseSink: AnyObject, Sendable {
+    /// Called once per response, before its first body byte, with the status and headers; a sink
+    /// resuming a download checks here whether the server honoured its `Range` (206) or restarted (200).
+    func begin(status: Int, headers: HTTPHeaders) throws
     func write(_ bytes: UnsafeRawBufferPointer) throws
+}
+
+extension ResponseSink {
+    public func begin(status: Int, headers: HTTPHeaders) throws {}
 }
 
 /// Thrown by ``MemorySink`` past its limit; the transport reports it as ``TransportError/bodyTooLarge(limit:url:)``.
@@ -95,6 +102,10 @@ public final class DigestingSink: ResponseSink, @unchecked Sendable {
     /// - Parameter next: where the bytes go after hashing; `nil` only hashes.
     public init(forwardingTo next: ResponseSink? = nil) {
         self.next = next
+    }
+
+    public func begin(status: Int, headers: HTTPHeaders) throws {
+        try next?.begin(status: status, headers: headers)
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {

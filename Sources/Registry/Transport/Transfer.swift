@@ -12,6 +12,7 @@ final class Transfer: @unchecked Sendable {
     private var upload: UploadReader?
 
     private var status = 0
+    private var bodyStarted = false
     private var headers = HTTPHeaders()
     private var errorBody = Data()
     private var sinkError: Error?
@@ -173,6 +174,7 @@ final class Transfer: @unchecked Sendable {
             status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
             headers = HTTPHeaders()
             errorBody = Data()
+            bodyStarted = false
         } else if let colon = trimmed.firstIndex(of: ":") {
             let name = trimmed[..<colon].trimmingCharacters(in: .whitespaces)
             let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
@@ -189,6 +191,10 @@ final class Transfer: @unchecked Sendable {
         }
         guard let sink else { return true }
         do {
+            if !bodyStarted {
+                bodyStarted = true
+                try sink.begin(status: status, headers: headers)
+            }
             try sink.write(bytes)
             return true
         } catch {

@@ -39,6 +39,14 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 }
 
+extension TransportError {
+    /// The host name did not resolve: no scheme or port will reach it.
+    public var isUnresolvableHost: Bool {
+        if case .curl(let code, _, _, _) = self { return code == 6 }
+        return false
+    }
+}
+
 extension URL {
     /// The URL without user-info or query: safe for logs and error messages.
     public var redactedForLog: String {

@@ -1,0 +1,59 @@
+import Foundation
+
+@testable import Registry
+
+/// A scripted stand-in for the libcurl transport, for faults a real registry will not produce on
+/// demand (429 with Retry-After, 503 bursts, resets). Integration tests use the real transport.
+final class FakeHTTPClient: HTTPClient, @unchecked Sendable {
+    enum Step {
+        case respond(status: Int, headers: HTTPHeaders = [:], body: Data = Data())
+        case fail(TransportError)
+        /// Deliver part of the body, then fail as a reset connection does.
+        case partial(status: Int, headers: HTTPHeaders, body: Data, then: TransportError)
+    }
+
+    private let lock = NSLock()
+    private var steps: [Step]
+    private(set) var requests: [HTTPRequest] = []
+
+    init(_ steps: [Step]) {
+        self.steps = steps
+    }
+
+    var requestCount: Int { lock.withLock { requests.count } }
+
+    func send(_ request: HTTPRequest, sink: ResponseSink?) async throws -> HTTPResponse {
+        let step: Step = lock.withLock {
+            requests.append(request)
+            return steps.isEmpty ? .fail(.curl(code: 7, message: "script exhausted", method: request.method, url: request.url.absoluteString)) : steps.removeFirst()
+        }
+        switch step {
+        case .respond(let status, let headers, let body):
+            if (200..<300).contains(status), let sink, !body.isEmpty {
+                try sink.begin(status: status, headers: headers)
+                try body.withUnsafeBytes { try sink.write($0) }
+            }
+            let errorBody = (200..<300).contains(status) ? Data() : body
+            return HTTPResponse(status: status, headers: headers, url: request.url, errorBody: errorBody, newConnections: 0)
+        case .fail(let error):
+            throw error
+        case .partial(let status, let headers, let body, let error):
+            if let sink {
+                try sink.begin(status: status, headers: headers)
+                try body.withUnsafeBytes { try sink.write($0) }
+            }
+            throw error
+        }
+    }
+}
+
+/// Records the delays a policy asks for instead of sleeping: tests stay instant (no timed tests).
+final class RecordedSleeps: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [Duration] = []
+    var delays: [Duration] { lock.withLock { recorded } }
+
+    func policy(maxAttempts: Int = 5) -> RetryPolicy {
+        RetryPolicy(maxAttempts: maxAttempts, sleep: { [self] delay in lock.withLock { recorded.append(delay) } })
+    }
+}
