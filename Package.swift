@@ -34,16 +34,28 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Tar archives through libarchive; knows nothing of HTTP.
+        // Tar archives through libarchive, the blob cache and the offline bundle format; knows nothing of HTTP.
         .target(
             name: "Archive",
-            dependencies: ["CArchive"]
+            dependencies: ["CArchive", "Registry"]
+        ),
+        // Image lists: list files, the seed's bash arrays, the built-in suite catalog.
+        .target(
+            name: "Inventory",
+            dependencies: ["Registry"]
+        ),
+        // Moving images between registries, the cache and archives: the only code that copies bytes.
+        .target(
+            name: "Mirror",
+            dependencies: ["Registry", "Archive"]
         ),
         .executableTarget(
             name: "airgap",
             dependencies: [
                 "Registry",
                 "Archive",
+                "Inventory",
+                "Mirror",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -51,8 +63,10 @@ let package = Package(
 
         .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
+        .testTarget(name: "MirrorTests", dependencies: ["Mirror"]),
         // Against real servers started by scripts/test-servers.sh; fails (never skips) when they are missing.
-        .testTarget(name: "IntegrationTests", dependencies: ["Registry", "Archive"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Registry", "Archive", "Inventory", "Mirror"]),
     ],
     swiftLanguageModes: [.v6]
 )

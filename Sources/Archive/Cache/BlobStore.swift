@@ -1,0 +1,122 @@
+import Foundation
+import Registry
+
+/// The content-addressed cache: an OCI image layout directory (`oci-layout`, `index.json`,
+/// `blobs/sha256/<hex>`) plus `ingest/` for downloads in progress.
+///
+/// A blob enters `blobs/` only through ``BlobIngest/commit()`` or ``store(_:as:)``, both of which
+/// verify size and digest first, so everything under `blobs/` is trusted without re-hashing.
+/// Renames are atomic, so concurrent processes sharing a cache never see a half-written blob.
+public final class BlobStore: Sendable {
+    public let root: String
+
+    /// Opens (creating if needed) the cache at `root`.
+    public init(root: String) throws {
+        self.root = root
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(atPath: root + "/" + BundleLayout.sha256Directory, withIntermediateDirectories: true)
+            try manager.createDirectory(atPath: ingestDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw BlobStoreError.unusable(root: root, reason: "\(error.localizedDescription)")
+        }
+        try writeIfAbsent(BundleLayout.ociLayoutFile, BundleLayout.ociLayoutContents)
+        try writeIfAbsent(BundleLayout.ociIndexFile, Data(#"{"schemaVersion":2,"manifests":[]}"#.utf8))
+    }
+
+    /// The default location: `$XDG_CACHE_HOME/airgap`, else `~/.cache/airgap`.
+    public static var defaultRoot: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let cache = environment["XDG_CACHE_HOME"], cache.hasPrefix("/") { return cache + "/airgap" }
+        return NSHomeDirectory() + "/.cache/airgap"
+    }
+
+    var ingestDirectory: String { root + "/ingest" }
+
+    public func path(for digest: Digest) -> String {
+        root + "/" + BundleLayout.blobPath(digest)
+    }
+
+    /// Whether the cache holds `descriptor`'s blob (verified when it entered; the size guards against
+    /// a descriptor that lies about it).
+    public func contains(_ descriptor: Descriptor) -> Bool {
+        var info = stat()
+        return stat(path(for: descriptor.digest), &info) == 0 && Int64(info.st_size) == descriptor.size
+    }
+
+    /// Stores small content already in memory (manifests, indexes) after checking its digest.
+    public func store(_ data: Data, as descriptor: Descriptor) throws {
+        let actual = Digest.compute(of: data)
+        guard actual == descriptor.digest else {
+            throw BlobStoreError.digestMismatch(digest: descriptor.digest, actual: actual)
+        }
+        guard !contains(descriptor) else { return }
+        let temporary = "\(ingestDirectory)/\(descriptor.digest.encoded).\(UUID().uuidString.prefix(8))"
+        do {
+            try data.write(to: URL(fileURLWithPath: temporary))
+            try moveIntoPlace(temporary, descriptor.digest)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// Reads a small blob (a manifest or config), refusing more than `limit` bytes.
+    public func read(_ digest: Digest, limit: Int = MemorySink.manifestLimit) throws -> Data {
+        let path = path(for: digest)
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw BlobStoreError.unusable(root: root, reason: "blob \(digest) is not in the cache")
+        }
+        defer { try? handle.close() }
+        let data = try handle.read(upToCount: limit + 1) ?? Data()
+        guard data.count <= limit else {
+            throw BlobStoreError.unusable(root: root, reason: "blob \(digest) is larger than \(limit) bytes")
+        }
+        return data
+    }
+
+    /// Starts (or resumes) downloading `descriptor`'s blob; see ``BlobIngest``.
+    public func beginIngest(_ descriptor: Descriptor) throws -> BlobIngest {
+        try BlobIngest(store: self, descriptor: descriptor)
+    }
+
+    func moveIntoPlace(_ temporary: String, _ digest: Digest) throws {
+        guard rename(temporary, path(for: digest)) == 0 else {
+            throw BlobStoreError.io(path: path(for: digest), operation: "rename", errno: errno)
+        }
+    }
+
+    private func writeIfAbsent(_ name: String, _ contents: Data) throws {
+        let path = root + "/" + name
+        guard !FileManager.default.fileExists(atPath: path) else { return }
+        do {
+            try contents.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw BlobStoreError.unusable(root: root, reason: "cannot write \(name): \(error.localizedDescription)")
+        }
+    }
+}
+
+public enum BlobStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unusable(root: String, reason: String)
+    case digestMismatch(digest: Digest, actual: Digest)
+    case sizeMismatch(digest: Digest, expected: Int64, actual: Int64)
+    /// A 206 whose `Content-Range` does not start where the partial file ends.
+    case rangeMismatch(digest: Digest, expectedStart: Int64, contentRange: String)
+    case io(path: String, operation: String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .unusable(let root, let reason):
+            return "cache \(root): \(reason); choose another with --cache DIR"
+        case .digestMismatch(let digest, let actual):
+            return "blob \(digest): the registry sent content with digest \(actual); it was discarded"
+        case .sizeMismatch(let digest, let expected, let actual):
+            return "blob \(digest): received \(actual) bytes, expected \(expected); it was discarded"
+        case .rangeMismatch(let digest, let start, let range):
+            return "blob \(digest): asked to resume at byte \(start), the registry sent \(range)"
+        case .io(let path, let operation, let code):
+            return "\(operation) \(path): \(String(cString: strerror(code)))"
+        }
+    }
+}
