@@ -87,7 +87,7 @@ import Testing
         let registry = try TestServers.plainRegistry()
         let missing = try reference(registry, "library/busybox:no-such-tag")
         let error = await #expect(throws: RegistryError.self) { _ = try await client(registry).fetchManifest(missing) }
-        guard case .unexpectedStatus(let status, _, _, let subject, let errors) = error else {
+        guard case .unexpectedStatus(let status, _, _, let subject, let errors, _) = error else {
             Issue.record("expected unexpectedStatus, got \(String(describing: error))")
             return
         }

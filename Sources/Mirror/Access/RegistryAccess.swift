@@ -1,0 +1,78 @@
+import Foundation
+import Logging
+import Registry
+
+/// How to reach registries for one command: TLS policy, mirrors, retries — the options skopeo and
+/// podman users know (`--tls-verify=false`, `--mirror`/registries.conf).
+public struct RegistryAccess: Sendable {
+    /// `false` is skopeo's `--tls-verify=false`: https without certificate checks, and plain http
+    /// where the registry does not speak https.
+    public var verifiesTLS: Bool
+    /// Registries treated as if `--tls-verify=false` were given for them alone (`host[:port]`).
+    public var insecureRegistries: Set<String>
+    /// CA bundle and client certificate settings applied to every https registry.
+    public var tls: TLSConfiguration
+    public var mirrors: MirrorTable
+    public var http: any HTTPClient
+    public var retry: RetryPolicy
+    public var logger: Logger
+
+    public init(
+        verifiesTLS: Bool = true,
+        insecureRegistries: Set<String> = [],
+        tls: TLSConfiguration = TLSConfiguration(),
+        mirrors: MirrorTable = MirrorTable(),
+        http: any HTTPClient = HTTPTransport(),
+        retry: RetryPolicy = RetryPolicy(),
+        logger: Logger = Logger(label: "airgap")
+    ) {
+        self.verifiesTLS = verifiesTLS
+        self.insecureRegistries = insecureRegistries
+        self.tls = tls
+        self.mirrors = mirrors
+        self.http = http
+        self.retry = retry
+        self.logger = logger
+    }
+
+    func isInsecure(_ host: String) -> Bool {
+        !verifiesTLS || insecureRegistries.contains(host)
+    }
+}
+
+/// One ``RegistryClient`` per registry host, created on first use. For an insecure registry the
+/// first use probes `https://HOST/v2/` and falls back to plain http when https is not spoken there
+/// (containers/image does the same for insecure registries).
+public actor RegistryClientPool {
+    private let access: RegistryAccess
+    private var clients: [String: Task<RegistryClient, Error>] = [:]
+
+    public init(access: RegistryAccess) {
+        self.access = access
+    }
+
+    public func client(for host: String) async throws -> RegistryClient {
+        if let existing = clients[host] { return try await existing.value }
+        let access = access
+        let task = Task { try await Self.makeClient(host: host, access: access) }
+        clients[host] = task
+        return try await task.value
+    }
+
+    private static func makeClient(host: String, access: RegistryAccess) async throws -> RegistryClient {
+        func client(plainHTTP: Bool, verify: Bool, retry: RetryPolicy) -> RegistryClient {
+            var tls = access.tls
+            tls.verifyPeer = verify
+            let endpoint = RegistryEndpoint(host: host, usesPlainHTTP: plainHTTP, tls: tls)
+            return RegistryClient(endpoint: endpoint, http: access.http, retry: retry, logger: access.logger)
+        }
+        guard access.isInsecure(host) else { return client(plainHTTP: false, verify: true, retry: access.retry) }
+        do {
+            _ = try await client(plainHTTP: false, verify: false, retry: .never).ping()
+            return client(plainHTTP: false, verify: false, retry: access.retry)
+        } catch let error as TransportError where !error.isUnresolvableHost {
+            access.logger.debug("\(host) does not speak https (\(error)); using plain http (insecure registry)")
+            return client(plainHTTP: true, verify: false, retry: access.retry)
+        }
+    }
+}

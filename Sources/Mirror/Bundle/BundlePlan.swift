@@ -1,0 +1,77 @@
+import Archive
+import Registry
+
+/// The archive's contents in their fixed order: each unique blob once, with the first image that
+/// needs it as the place to fetch it from.
+struct BundlePlan: Sendable {
+    struct Blob: Sendable {
+        var descriptor: Descriptor
+        var source: ImageReference
+    }
+
+    let images: [ResolvedImage]
+    /// Manifests and indexes, already in the cache.
+    let manifests: [Descriptor]
+    /// Configs and layers to fetch.
+    let blobs: [Blob]
+    /// Blobs that more than one image uses.
+    let sharedBlobCount: Int
+
+    init(images: [ResolvedImage]) {
+        self.images = images
+        var seen = Set<Digest>()
+        var manifests: [Descriptor] = []
+        var blobs: [Blob] = []
+        var users: [Digest: Int] = [:]
+        for image in images {
+            for manifest in image.manifests where seen.insert(manifest.digest).inserted {
+                manifests.append(manifest)
+            }
+            for blob in image.blobs where seen.insert(blob.digest).inserted {
+                blobs.append(Blob(descriptor: blob, source: image.source))
+            }
+            for digest in Set(image.blobs.map(\.digest)) { users[digest, default: 0] += 1 }
+        }
+        self.manifests = manifests
+        self.blobs = blobs
+        sharedBlobCount = users.values.filter { $0 > 1 }.count
+    }
+
+    var totalBytes: Int64 {
+        manifests.reduce(0) { $0 + $1.size } + blobs.reduce(0) { $0 + $1.descriptor.size }
+    }
+
+    /// `index.json`: one descriptor per image, named by its full reference for podman, skopeo and containerd.
+    func ociIndex() -> ImageIndex {
+        let descriptors = images.map { image -> Descriptor in
+            var descriptor = image.top
+            descriptor.annotations = [
+                BundleLayout.refNameAnnotation: image.reference.description,
+                BundleLayout.containerdNameAnnotation: image.reference.description,
+            ]
+            return descriptor
+        }
+        return ImageIndex(schemaVersion: 2, mediaType: .ociImageIndex, manifests: descriptors)
+    }
+
+    /// `manifest.json`: one entry per distinct image, listing every name it goes by. Names pinned
+    /// only by digest cannot be docker RepoTags; such an image is listed untagged.
+    func dockerEntries() -> [DockerArchiveEntry] {
+        var entries: [DockerArchiveEntry] = []
+        var positions: [ResolvedImage.DockerView: Int] = [:]
+        for image in images {
+            let tag = image.reference.tag.map { "\(image.reference.name):\($0)" }
+            if let position = positions[image.dockerView] {
+                if let tag, !entries[position].repoTags.contains(tag) { entries[position].repoTags.append(tag) }
+                continue
+            }
+            positions[image.dockerView] = entries.count
+            entries.append(DockerArchiveEntry(
+                config: BundleLayout.blobPath(image.dockerView.config.digest),
+                repoTags: tag.map { [$0] } ?? [],
+                layers: image.dockerView.layers.map { BundleLayout.blobPath($0.digest) }
+            ))
+        }
+        return entries
+    }
+}

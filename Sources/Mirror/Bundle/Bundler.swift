@@ -1,0 +1,160 @@
+import Archive
+import Foundation
+import Registry
+
+/// Settings for one `airgap bundle` run.
+public struct BundleOptions: Sendable {
+    /// The platform to keep from each index; `nil` keeps all (`--all-platforms`).
+    public var platform: Platform?
+    /// The platform the docker view lists for a multi-platform image.
+    public var dockerPlatform: Platform
+    /// Blob transfers in flight at once.
+    public var jobs: Int
+
+    public init(platform: Platform? = .default, dockerPlatform: Platform = .default, jobs: Int = Bundler.defaultJobs) {
+        self.platform = platform
+        self.dockerPlatform = dockerPlatform
+        self.jobs = max(1, jobs)
+    }
+}
+
+/// What a bundle run did, for the closing summary.
+public struct BundleSummary: Sendable, Codable {
+    public var output: String
+    public var images: Int
+    public var blobs: Int
+    public var bytes: Int64
+    public var blobsFetched: Int
+    public var bytesFetched: Int64
+    public var blobsFromCache: Int
+    public var sharedBlobs: Int
+}
+
+/// Pulls images from registries into one offline archive.
+///
+/// Every image is resolved first (manifests only, concurrently), which fixes the archive's contents
+/// and order. Then blobs download concurrently into the cache while one writer appends them to the
+/// tar in that fixed order, each as soon as it and all before it are verified: the archive is
+/// pipelined with the downloads, and the same images always give the same bytes.
+public struct Bundler: Sendable {
+    /// Measured in bench/ (see BENCHMARKS.md): past 8 the loopback registry gains nothing.
+    public static let defaultJobs = 8
+
+    let access: RegistryAccess
+    let store: BlobStore
+    let options: BundleOptions
+    public let progress = TransferProgress()
+    let events: @Sendable (BundleEvent) -> Void
+
+    public init(access: RegistryAccess, store: BlobStore, options: BundleOptions, events: @escaping @Sendable (BundleEvent) -> Void = { _ in }) {
+        self.access = access
+        self.store = store
+        self.options = options
+        self.events = events
+    }
+
+    public func bundle(_ references: [ImageReference], to outputPath: String) async throws -> BundleSummary {
+        guard !references.isEmpty else { throw BundleError.noImages }
+        // Fail on an unwritable output before any network traffic.
+        let writer = try BundleWriter(outputPath: outputPath)
+        do {
+            let clients = RegistryClientPool(access: access)
+            let images = try await resolveAll(references, clients: clients)
+            let plan = BundlePlan(images: images)
+            try await writer.writeMetadata(index: plan.ociIndex(), dockerEntries: plan.dockerEntries())
+            for manifest in plan.manifests {
+                try await writer.appendBlob(manifest, from: store.path(for: manifest.digest))
+            }
+            let fetched = try await transfer(plan, clients: clients, writer: writer)
+            try await writer.commit()
+            return BundleSummary(
+                output: outputPath, images: images.count, blobs: plan.manifests.count + plan.blobs.count,
+                bytes: plan.totalBytes, blobsFetched: fetched, bytesFetched: progress.bytesFetched,
+                blobsFromCache: plan.blobs.count - fetched, sharedBlobs: plan.sharedBlobCount
+            )
+        } catch {
+            writer.discard()
+            throw error
+        }
+    }
+
+    /// Resolves every image with at most `jobs` in flight, keeping the input order.
+    private func resolveAll(_ references: [ImageReference], clients: RegistryClientPool) async throws -> [ResolvedImage] {
+        let resolver = ImageResolver(
+            clients: clients, store: store, mirrors: access.mirrors,
+            platform: options.platform, dockerPlatform: options.dockerPlatform
+        )
+        let events = events
+        return try await withThrowingTaskGroup(of: (Int, ResolvedImage).self) { group in
+            var results = [ResolvedImage?](repeating: nil, count: references.count)
+            var next = 0
+            func launch() {
+                let index = next
+                next += 1
+                group.addTask {
+                    let image = try await resolver.resolve(references[index])
+                    events(.resolved(image))
+                    return (index, image)
+                }
+            }
+            while next < min(options.jobs, references.count) { launch() }
+            for try await (index, image) in group {
+                results[index] = image
+                if next < references.count { launch() }
+            }
+            return results.compactMap { $0 }
+        }
+    }
+
+    /// Downloads the plan's blobs (`jobs` at a time) while appending them in plan order.
+    /// Returns how many were transferred rather than found in the cache.
+    private func transfer(_ plan: BundlePlan, clients: RegistryClientPool, writer: BundleWriter) async throws -> Int {
+        let fetcher = BlobFetcher(clients: clients, store: store, retry: access.retry, progress: progress, events: events)
+        let (ready, readyContinuation) = AsyncStream<Int>.makeStream()
+        let blobs = plan.blobs
+        let jobs = options.jobs
+        let store = store
+        let events = events
+        let progress = progress
+
+        return try await withThrowingTaskGroup(of: Int.self) { group in
+            // The appender: takes verified blobs in plan order as they become ready.
+            group.addTask {
+                var waiting = Set<Int>()
+                var next = 0
+                for await index in ready {
+                    waiting.insert(index)
+                    while waiting.remove(next) != nil {
+                        try await writer.appendBlob(blobs[next].descriptor, from: store.path(for: blobs[next].descriptor.digest))
+                        progress.addWritten(blobs[next].descriptor.size)
+                        events(.blobWritten(blobs[next].descriptor))
+                        next += 1
+                    }
+                }
+                try Task.checkCancellation()
+                return 0
+            }
+            // The downloads: a fixed-width window over the plan.
+            group.addTask {
+                defer { readyContinuation.finish() }
+                return try await withThrowingTaskGroup(of: (Int, Bool).self) { downloads in
+                    var next = 0
+                    var transferred = 0
+                    func launch() {
+                        let index = next
+                        next += 1
+                        downloads.addTask { (index, try await fetcher.fetch(blobs[index].descriptor, from: blobs[index].source)) }
+                    }
+                    while next < min(jobs, blobs.count) { launch() }
+                    for try await (index, didTransfer) in downloads {
+                        if didTransfer { transferred += 1 }
+                        readyContinuation.yield(index)
+                        if next < blobs.count { launch() }
+                    }
+                    return transferred
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+    }
+}

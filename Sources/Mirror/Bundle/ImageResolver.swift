@@ -1,0 +1,142 @@
+import Archive
+import Foundation
+import Registry
+
+/// Turns a reference into a ``ResolvedImage``: resolves the tag with HEAD (tags move), fetches a
+/// manifest only when the cache lacks its digest, and picks the platform.
+struct ImageResolver: Sendable {
+    let clients: RegistryClientPool
+    let store: BlobStore
+    let mirrors: MirrorTable
+    /// `nil` keeps every platform (`--all-platforms`).
+    let platform: Platform?
+    /// The platform the docker view lists when every platform is kept.
+    let dockerPlatform: Platform
+
+    /// Indexes may nest (an index of indexes); deeper than this is refused, which also stops cycles.
+    static let maximumDepth = 4
+
+    func resolve(_ reference: ImageReference) async throws -> ResolvedImage {
+        var attempts: [(source: ImageReference, error: String)] = []
+        for source in try mirrors.candidates(for: reference) {
+            do {
+                return try await resolve(reference, from: source)
+            } catch let error as CancellationError {
+                throw error
+            } catch let error as BundleError {
+                // The image was found; what it holds is wrong for this request. Another mirror won't fix it.
+                throw error
+            } catch {
+                attempts.append((source, "\(error)"))
+            }
+        }
+        throw ResolveError(reference: reference, attempts: attempts)
+    }
+
+    private func resolve(_ reference: ImageReference, from source: ImageReference) async throws -> ResolvedImage {
+        let client = try await clients.client(for: source.registryHost)
+        let top = try await topDescriptor(source, client: client)
+        let document = try await manifest(top, of: source, client: client)
+
+        switch document {
+        case .image(let manifest):
+            return ResolvedImage(
+                reference: reference, source: source, top: top, manifests: [top],
+                blobs: [manifest.config] + manifest.layers,
+                dockerView: .init(config: manifest.config, layers: manifest.layers),
+                platforms: top.platform.map { [$0] } ?? []
+            )
+        case .index(let index):
+            if let platform {
+                let (child, manifest) = try await pick(platform, in: index, of: source, client: client, depth: 1)
+                return ResolvedImage(
+                    reference: reference, source: source, top: child, manifests: [child],
+                    blobs: [manifest.config] + manifest.layers,
+                    dockerView: .init(config: manifest.config, layers: manifest.layers),
+                    platforms: child.platform.map { [$0] } ?? [platform]
+                )
+            }
+            return try await wholeIndex(reference, source: source, top: top, index: index, client: client)
+        }
+    }
+
+    /// By digest, a cached manifest needs no request at all; by tag, one HEAD says whether it moved.
+    private func topDescriptor(_ source: ImageReference, client: RegistryClient) async throws -> Descriptor {
+        if let digest = source.digest, let cached = try? cachedDescriptor(digest) { return cached }
+        return try await client.resolve(source)
+    }
+
+    /// Rebuilds the descriptor of a cached manifest from its bytes, so a digest reference needs no HEAD.
+    private func cachedDescriptor(_ digest: Digest) throws -> Descriptor {
+        let bytes = try store.read(digest)
+        let document = try ManifestDocument(decoding: bytes, contentType: nil)
+        return Descriptor(mediaType: document.mediaType, digest: digest, size: Int64(bytes.count))
+    }
+
+    /// The manifest `descriptor` names: from the cache, or fetched by digest, verified and cached.
+    private func manifest(_ descriptor: Descriptor, of source: ImageReference, client: RegistryClient) async throws -> ManifestDocument {
+        if store.contains(descriptor) {
+            return try ManifestDocument(decoding: try store.read(descriptor.digest), contentType: descriptor.mediaType)
+        }
+        let fetched = try await client.fetchManifest(source.withDigest(descriptor.digest))
+        try store.store(fetched.bytes, as: fetched.descriptor)
+        return fetched.document
+    }
+
+    private func pick(
+        _ platform: Platform, in index: ImageIndex, of source: ImageReference, client: RegistryClient, depth: Int
+    ) async throws -> (Descriptor, ImageManifest) {
+        guard depth <= Self.maximumDepth else { throw BundleError.nestingTooDeep(reference: source.description) }
+        guard let child = index.manifest(for: platform) else {
+            throw BundleError.platformNotFound(
+                reference: source.description, wanted: platform.description,
+                available: index.manifests.compactMap { $0.platform.map(\.description) }.filter { $0 != "unknown/unknown" }
+            )
+        }
+        switch try await manifest(child, of: source, client: client) {
+        case .image(let manifest): return (child, manifest)
+        case .index(let nested): return try await pick(platform, in: nested, of: source, client: client, depth: depth + 1)
+        }
+    }
+
+    /// `--all-platforms`: the index and every child it lists (attestations included: the OCI layout
+    /// must hold everything its index points at).
+    private func wholeIndex(
+        _ reference: ImageReference, source: ImageReference, top: Descriptor, index: ImageIndex, client: RegistryClient
+    ) async throws -> ResolvedImage {
+        var manifests = [top]
+        var blobs: [Descriptor] = []
+        var platforms: [Platform] = []
+        var dockerView: ResolvedImage.DockerView?
+        var pending: [(Descriptor, Int)] = index.manifests.map { ($0, 1) }
+        var seen: Set<Digest> = [top.digest]
+        while !pending.isEmpty {
+            let (child, depth) = pending.removeFirst()
+            guard depth <= Self.maximumDepth, seen.insert(child.digest).inserted else {
+                throw BundleError.nestingTooDeep(reference: source.description)
+            }
+            manifests.append(child)
+            switch try await manifest(child, of: source, client: client) {
+            case .image(let manifest):
+                blobs += [manifest.config] + manifest.layers
+                if let platform = child.platform, !platform.isUnknown {
+                    platforms.append(platform)
+                    if dockerView == nil, dockerPlatform.matches(platform) {
+                        dockerView = .init(config: manifest.config, layers: manifest.layers)
+                    }
+                }
+            case .index(let nested):
+                pending += nested.manifests.map { ($0, depth + 1) }
+            }
+        }
+        guard let dockerView else {
+            throw BundleError.platformNotFound(
+                reference: source.description, wanted: dockerPlatform.description, available: platforms.map(\.description)
+            )
+        }
+        return ResolvedImage(
+            reference: reference, source: source, top: top, manifests: manifests,
+            blobs: blobs, dockerView: dockerView, platforms: platforms
+        )
+    }
+}

@@ -1,0 +1,68 @@
+import Registry
+
+/// An image ready to bundle: which manifest the archive names, where its bytes come from, and
+/// every blob it needs.
+public struct ResolvedImage: Sendable {
+    /// The name the archive gives it (the user's reference, not the mirror's).
+    public var reference: ImageReference
+    /// Where the bytes came from: `reference` itself or a mirror of it.
+    public var source: ImageReference
+    /// What `index.json` points at: the platform's manifest, or the whole index with `--all-platforms`.
+    public var top: Descriptor
+    /// Manifest and index blobs (already in the cache), `top` first.
+    public var manifests: [Descriptor]
+    /// Configs and layers, in manifest order.
+    public var blobs: [Descriptor]
+    /// The image the docker view (`manifest.json`) lists.
+    public var dockerView: DockerView
+    /// The platforms in the archive for this image.
+    public var platforms: [Platform]
+
+    public struct DockerView: Sendable, Hashable {
+        public var config: Descriptor
+        public var layers: [Descriptor]
+    }
+
+    /// Bytes of all the image's blobs and manifests, counted once each.
+    public var totalSize: Int64 {
+        var seen = Set<Digest>()
+        return (manifests + blobs).reduce(0) { sum, blob in seen.insert(blob.digest).inserted ? sum + blob.size : sum }
+    }
+}
+
+/// What went wrong resolving one image, naming it and every place that was tried.
+public struct ResolveError: Error, Sendable, CustomStringConvertible {
+    public var reference: ImageReference
+    public var attempts: [(source: ImageReference, error: String)]
+
+    public var description: String {
+        guard attempts.count > 1 else {
+            let error = attempts.first?.error ?? "cannot be resolved"
+            // Registry errors already name the image; transport errors name only the URL.
+            return error.contains(reference.description) ? error : "\(reference): \(error)"
+        }
+        let tried = attempts.map { "from \($0.source): \($0.error)" }.joined(separator: "; ")
+        return "\(reference): every source failed: \(tried)"
+    }
+}
+
+/// Plain failures of bundling that are not a registry's or the cache's.
+public enum BundleError: Error, Sendable, Equatable, CustomStringConvertible {
+    case noImages
+    case platformNotFound(reference: String, wanted: String, available: [String])
+    case nestingTooDeep(reference: String)
+    case unsupportedDocument(reference: String, mediaType: String)
+
+    public var description: String {
+        switch self {
+        case .noImages:
+            return "no images to bundle: name images as arguments, or use -f LIST or --suite NAME"
+        case .platformNotFound(let reference, let wanted, let available):
+            return "\(reference) has no \(wanted) image (it has: \(available.joined(separator: ", "))); pick one with --platform, or use --all-platforms"
+        case .nestingTooDeep(let reference):
+            return "\(reference): image indexes nest too deeply (or refer to themselves)"
+        case .unsupportedDocument(let reference, let mediaType):
+            return "\(reference): \(mediaType) is not an image manifest or index"
+        }
+    }
+}

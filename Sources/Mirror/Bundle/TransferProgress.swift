@@ -1,0 +1,49 @@
+import Foundation
+import Registry
+
+/// Something worth telling the user while bundling. Delivered from many tasks at once: handlers
+/// must be thread-safe.
+public enum BundleEvent: Sendable {
+    case resolved(ResolvedImage)
+    /// A blob was already in the cache: nothing transferred.
+    case blobCached(Descriptor)
+    case blobFetched(Descriptor)
+    /// A blob is in the archive; `image` names the first image that needed it.
+    case blobWritten(Descriptor)
+    case retrying(subject: String, reason: String)
+}
+
+/// Live byte counters, read by a progress display on its own clock while transfers add to them.
+public final class TransferProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _bytesFetched: Int64 = 0
+    private var _bytesWritten: Int64 = 0
+
+    public init() {}
+
+    public var bytesFetched: Int64 { lock.withLock { _bytesFetched } }
+    public var bytesWritten: Int64 { lock.withLock { _bytesWritten } }
+
+    func addFetched(_ count: Int) { lock.withLock { _bytesFetched += Int64(count) } }
+    func addWritten(_ count: Int64) { lock.withLock { _bytesWritten += count } }
+}
+
+/// Counts bytes on their way into the cache.
+final class CountingSink: ResponseSink, @unchecked Sendable {
+    private let next: ResponseSink
+    private let progress: TransferProgress
+
+    init(_ next: ResponseSink, progress: TransferProgress) {
+        self.next = next
+        self.progress = progress
+    }
+
+    func begin(status: Int, headers: HTTPHeaders) throws {
+        try next.begin(status: status, headers: headers)
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try next.write(bytes)
+        progress.addFetched(bytes.count)
+    }
+}

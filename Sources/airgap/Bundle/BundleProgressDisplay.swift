@@ -1,0 +1,93 @@
+import Foundation
+import Mirror
+import Registry
+
+/// Shows bundling progress on stderr: a live table redrawn in place on a terminal, one plain line
+/// per finished step otherwise (logs, CI), nothing with `-q`.
+final class BundleProgressDisplay: @unchecked Sendable {
+    enum Mode { case live, lines, quiet }
+
+    private let mode: Mode
+    private let lock = NSLock()
+    private var images: [ResolvedImage] = []
+    private var written = Set<Digest>()
+    private var finishedImages = Set<Int>()
+    private var drawnLines = 0
+    private var timer: DispatchSourceTimer?
+    private let started = Date()
+    private weak var progress: TransferProgress?
+
+    init(quiet: Bool) {
+        mode = quiet ? .quiet : isatty(STDERR_FILENO) == 1 ? .live : .lines
+    }
+
+    func start(_ progress: TransferProgress) {
+        self.progress = progress
+        guard mode == .live else { return }
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now(), repeating: .milliseconds(200))
+        timer.setEventHandler { [weak self] in self?.redraw() }
+        timer.resume()
+        self.timer = timer
+    }
+
+    func handle(_ event: BundleEvent) {
+        lock.withLock {
+            switch event {
+            case .resolved(let image):
+                images.append(image)
+                if mode == .lines {
+                    let platforms = image.platforms.map(\.description).joined(separator: ",")
+                    emit("resolved \(image.reference) → \(image.top.digest) \(platforms.isEmpty ? "" : "(\(platforms)) ")from \(image.source.name)")
+                }
+            case .blobWritten(let descriptor):
+                written.insert(descriptor.digest)
+                reportFinishedImages()
+            case .retrying(let subject, let reason):
+                if mode != .quiet { emit("retrying \(subject): \(reason)") }
+            case .blobCached, .blobFetched:
+                break
+            }
+        }
+    }
+
+    /// Stops the live display and leaves its last frame on screen.
+    func finish() {
+        timer?.cancel()
+        timer = nil
+        if mode == .live { redraw() }
+    }
+
+    // MARK: - Private (under lock)
+
+    private func reportFinishedImages() {
+        for (position, image) in images.enumerated() where !finishedImages.contains(position) {
+            guard image.blobs.allSatisfy({ written.contains($0.digest) }) else { continue }
+            finishedImages.insert(position)
+            if mode == .lines { emit("bundled \(image.reference) (\(image.blobs.count) blobs, \(Formatting.bytes(image.totalSize)))") }
+        }
+    }
+
+    private func emit(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    private func redraw() {
+        let frame: String = lock.withLock {
+            var lines: [String] = []
+            for (position, image) in images.enumerated() {
+                let done = image.blobs.filter { written.contains($0.digest) }.count
+                let mark = finishedImages.contains(position) ? "✓" : "↓"
+                lines.append(" \(mark) \(image.reference)  \(done)/\(image.blobs.count) blobs  \(Formatting.bytes(image.totalSize))")
+            }
+            let elapsed = Date().timeIntervalSince(started)
+            let fetched = progress?.bytesFetched ?? 0
+            lines.append("   \(Formatting.bytes(fetched)) fetched, \(Formatting.rate(fetched, over: elapsed)), \(Formatting.seconds(elapsed))")
+            var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)A" : ""
+            text += lines.map { "\r\u{1B}[2K" + $0 }.joined(separator: "\n") + "\n"
+            drawnLines = lines.count
+            return text
+        }
+        FileHandle.standardError.write(Data(frame.utf8))
+    }
+}

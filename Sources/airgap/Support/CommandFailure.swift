@@ -1,0 +1,19 @@
+import ArgumentParser
+import Foundation
+
+/// The one place errors become what the user sees: `error: <message>` on stderr and exit status 1.
+/// Every layer's errors already name the image, registry or file and say what to do.
+enum CommandFailure {
+    static func reporting(_ work: () async throws -> Void) async throws {
+        do {
+            try await work()
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}
