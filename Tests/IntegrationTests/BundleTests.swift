@@ -215,3 +215,24 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["cache"])
     }
 }
+
+/// Ctrl-C and SIGTERM while a registry hangs mid-request: a prompt exit and nothing at (or beside)
+/// the output path. The "registry" accepts connections and never answers.
+@Suite struct BundleInterruptionTests {
+    @Test(arguments: [SIGINT, SIGTERM])
+    func aSignalLeavesNothingBehind(signal: Int32) async throws {
+        let silent = try SilentServer()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("airgap-signal-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        let result = try await AirgapBinary.run(
+            ["bundle", "127.0.0.1:\(silent.port)/library/busybox:1.29", "--tls-verify=false", "--cache", directory + "/cache", "-o", directory + "/images.tar"],
+            interruptingWith: signal, after: .milliseconds(700)
+        )
+        #expect(result.status == 128 + signal)
+        #expect(result.stderr.contains("interrupted"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["cache"])
+        withExtendedLifetime(silent) {}
+    }
+}

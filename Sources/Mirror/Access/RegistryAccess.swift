@@ -52,11 +52,17 @@ public actor RegistryClientPool {
     }
 
     public func client(for host: String) async throws -> RegistryClient {
-        if let existing = clients[host] { return try await existing.value }
-        let access = access
-        let task = Task { try await Self.makeClient(host: host, access: access) }
-        clients[host] = task
-        return try await task.value
+        let task: Task<RegistryClient, Error>
+        if let existing = clients[host] {
+            task = existing
+        } else {
+            let access = access
+            task = Task { try await Self.makeClient(host: host, access: access) }
+            clients[host] = task
+        }
+        // The probe is shared by every caller for this host, so it runs unstructured; pass a
+        // caller's cancellation on, or Ctrl-C would wait for a hung probe's stall timeout.
+        return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
     }
 
     private static func makeClient(host: String, access: RegistryAccess) async throws -> RegistryClient {

@@ -8,6 +8,13 @@ enum Interruption {
         let task = Task { try await work() }
         let received = SignalRecord()
         var sources: [DispatchSourceSignal] = []
+        // A parent may have started us with these signals blocked (test runners do); a user's
+        // Ctrl-C must still reach us.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())

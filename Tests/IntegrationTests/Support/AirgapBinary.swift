@@ -42,3 +42,21 @@ enum AirgapBinary {
         )
     }
 }
+
+extension AirgapBinary {
+    /// Starts the binary, sends `signal` once `delay` has passed, and waits for it to exit.
+    static func run(_ arguments: [String], interruptingWith signal: Int32, after delay: Duration) async throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        try await Task.sleep(for: delay)
+        kill(process.processIdentifier, signal)
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: "", stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
