@@ -62,7 +62,7 @@ let package = Package(
         ),
 
         .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
-        .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "Registry"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
         .testTarget(name: "MirrorTests", dependencies: ["Mirror"]),
         // Against real servers started by scripts/test-servers.sh; fails (never skips) when they are missing.

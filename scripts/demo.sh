@@ -29,12 +29,10 @@ echo "== airgap bundle --suite openshift-conformance-minimal (from the local reg
 	--mirror "k8s.gcr.io=$registry" --mirror "us.gcr.io=$registry" \
 	--tls-verify=false --cache "$work/cache" -o "$work/images.tar"
 
-if "$airgap" help verify >/dev/null 2>&1; then
-	echo "== airgap verify"
-	"$airgap" verify "$work/images.tar"
-	echo "== airgap inspect"
-	"$airgap" inspect "$work/images.tar"
-fi
+echo "== airgap verify"
+"$airgap" verify "$work/images.tar"
+echo "== airgap inspect"
+"$airgap" inspect "$work/images.tar"
 
 # A private podman storage, so the demo leaves the machine's own images alone.
 podman_in_demo() {

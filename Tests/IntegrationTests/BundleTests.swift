@@ -52,6 +52,9 @@ import Testing
         let names = suite.images.references.map(\.description)
         let (archive, summary) = try await bundle(suite.images.references, registry: registry, in: directory)
         #expect(summary.images == 6)
+        let verify = try AirgapBinary.run(["verify", archive])
+        #expect(verify.status == 0, "airgap verify: \(verify.stdout) \(verify.stderr)")
+        #expect(verify.stdout.hasPrefix("OK: 6 images"))
 
         let podman = try Podman.load(archive: archive)
         defer { podman.remove() }

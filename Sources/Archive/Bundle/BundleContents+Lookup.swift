@@ -1,0 +1,144 @@
+import Foundation
+import Registry
+
+/// Following descriptors through the archive's own blobs: index → manifests → config and layers.
+extension BundleContents {
+    /// An image manifest reached from an `index.json` entry, directly or through its index.
+    public struct ResolvedManifest: Sendable, Hashable {
+        /// The descriptor that points at the manifest (the index's child, or the `index.json` entry).
+        public var descriptor: Descriptor
+        /// The image manifest, decoded from the archive's own intact blob.
+        public var manifest: ImageManifest
+        /// The descriptor's platform, or else the one the image's config names.
+        public var platform: Platform?
+    }
+
+    /// What looking up a blob as a document gave.
+    enum Lookup<Value> {
+        case found(Value)
+        /// No blob of that digest.
+        case missing
+        /// The blob's bytes do not match its name; reported once, for the blob itself.
+        case corrupt
+        /// Intact, but not the document expected; the text says why.
+        case unreadable(String)
+    }
+
+    /// Nested indexes deeper than this are not followed (the spec allows nesting; nobody nests twice).
+    static let maximumIndexDepth = 4
+
+    /// The manifest or index `descriptor` points at, parsed as its media type says; `nil` when the
+    /// blob is missing, corrupt or not such a document.
+    public func document(for descriptor: Descriptor) -> ManifestDocument? {
+        if case .found(let document) = lookupDocument(descriptor) { document } else { nil }
+    }
+
+    /// The image configuration `descriptor` points at; `nil` when missing, corrupt or unparseable.
+    public func config(for descriptor: Descriptor) -> ImageConfig? {
+        if case .found(let config) = lookupConfig(descriptor.digest) { config } else { nil }
+    }
+
+    /// The image manifests behind an `index.json` descriptor: the manifest itself, or every child of
+    /// its index (nested indexes followed), in order. Children that cannot be read are left out.
+    public func manifests(of descriptor: Descriptor) -> [ResolvedManifest] {
+        var walk = Walk()
+        walk.follow(descriptor, depth: 0, in: self)
+        return walk.manifests
+    }
+
+    /// Every blob digest an image uses — its manifests and indexes, configs and layers — each once,
+    /// as far as the archive lets them be followed.
+    public func blobDigests(of descriptor: Descriptor) -> [Digest] {
+        var walk = Walk()
+        walk.follow(descriptor, depth: 0, in: self)
+        var digests = walk.documents
+        var seen = Set(digests)
+        for resolved in walk.manifests {
+            for digest in [resolved.manifest.config.digest] + resolved.manifest.layers.map(\.digest)
+            where seen.insert(digest).inserted {
+                digests.append(digest)
+            }
+        }
+        return digests
+    }
+
+    // MARK: - Internal
+
+    func lookupDocument(_ descriptor: Descriptor) -> Lookup<ManifestDocument> {
+        switch lookupData(descriptor.digest) {
+        case .found(let data):
+            do {
+                return .found(try ManifestDocument(decoding: data, contentType: descriptor.mediaType))
+            } catch {
+                return .unreadable(error.description)
+            }
+        case .missing: return .missing
+        case .corrupt: return .corrupt
+        case .unreadable(let reason): return .unreadable(reason)
+        }
+    }
+
+    func lookupConfig(_ digest: Digest) -> Lookup<ImageConfig> {
+        switch lookupData(digest) {
+        case .found(let data):
+            do {
+                return .found(try JSONDecoder().decode(ImageConfig.self, from: data))
+            } catch {
+                return .unreadable("not an image config: " + JSONFailure.describe(error))
+            }
+        case .missing: return .missing
+        case .corrupt: return .corrupt
+        case .unreadable(let reason): return .unreadable(reason)
+        }
+    }
+
+    func lookupData(_ digest: Digest) -> Lookup<Data> {
+        guard let blob = blobs[digest] else { return .missing }
+        guard blob.isIntact else { return .corrupt }
+        guard let data = smallBlobs[digest] else {
+            return .unreadable("its \(blob.size) bytes are not a JSON document small enough to be a manifest or config")
+        }
+        return .found(data)
+    }
+
+    /// A depth-first walk from an `index.json` entry through indexes to image manifests.
+    private struct Walk {
+        /// The manifests and indexes met, each once, in order.
+        var documents: [Digest] = []
+        var manifests: [ResolvedManifest] = []
+        private var seen: Set<Digest> = []
+
+        mutating func follow(_ descriptor: Descriptor, depth: Int, in contents: BundleContents) {
+            guard seen.insert(descriptor.digest).inserted else { return }
+            documents.append(descriptor.digest)
+            switch contents.document(for: descriptor) {
+            case .image(let manifest):
+                let platform = descriptor.platform ?? contents.config(for: manifest.config)?.platform
+                manifests.append(ResolvedManifest(descriptor: descriptor, manifest: manifest, platform: platform))
+            case .index(let index) where depth < BundleContents.maximumIndexDepth:
+                for child in index.manifests {
+                    follow(child, depth: depth + 1, in: contents)
+                }
+            case .index, nil:
+                break
+            }
+        }
+    }
+}
+
+/// One-line accounts of JSON decoding failures, naming the JSON path.
+enum JSONFailure {
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        let context: DecodingError.Context
+        var detail: String?
+        switch error {
+        case .dataCorrupted(let c): context = c
+        case .keyNotFound(let key, let c): (context, detail) = (c, "missing key \"\(key.stringValue)\"")
+        case .typeMismatch(_, let c), .valueNotFound(_, let c): context = c
+        @unknown default: return "\(error)"
+        }
+        let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        return (detail ?? context.debugDescription) + (path.isEmpty ? "" : " at \(path)")
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Registry
+
+/// Checks an offline archive read by ``BundleReader`` and reports every problem, not just the first:
+/// each blob against its name and against every descriptor pointing at it, the OCI view
+/// (`oci-layout`, `index.json` down to every layer), the docker view (`manifest.json`), and that the
+/// two views name the same images with the same configs and layers.
+///
+/// The checks follow what the loaders need (FIELD-NOTES.md, "What the loaders accept"): a loader
+/// that meets any error here either fails or loads something other than what was bundled.
+public struct BundleVerifier: Sendable {
+    public let contents: BundleContents
+
+    public init(contents: BundleContents) {
+        self.contents = contents
+    }
+
+    /// Reads and verifies the archive at `path`. An unsafe entry is reported as the one problem of
+    /// the archive (nothing else in it can be trusted); other read failures throw.
+    public static func verify(
+        archiveAt path: String, limits: BundleReader.Limits = BundleReader.Limits()
+    ) throws(BundleReadError) -> BundleVerification {
+        let contents: BundleContents
+        do {
+            contents = try BundleReader(path: path, limits: limits).read()
+        } catch {
+            guard let problem = BundleProblem(error) else { throw error }
+            return BundleVerification(archive: path, images: 0, blobs: 0, bytes: 0, problems: [problem])
+        }
+        return BundleVerifier(contents: contents).verify()
+    }
+
+    /// Runs every check.
+    public func verify() -> BundleVerification {
+        BundleVerification(
+            archive: contents.archivePath, images: contents.images.count, blobs: contents.blobs.count,
+            bytes: contents.blobBytes, problems: problems())
+    }
+
+    /// Every problem, in the order the checks ran: blobs, `oci-layout`, `index.json`, `manifest.json`,
+    /// then the entries no image uses. Each distinct problem once.
+    public func problems() -> [BundleProblem] {
+        var report = Report()
+        checkBlobContents(&report)
+        checkLayoutFile(&report)
+        checkIndex(&report)
+        checkDockerManifest(&report)
+        checkEntries(&report)
+        return report.problems
+    }
+
+    /// Problems found so far, and the blobs something points at.
+    struct Report {
+        private(set) var problems: [BundleProblem] = []
+        private var seen: Set<BundleProblem> = []
+        var referenced: Set<Digest> = []
+
+        mutating func add(_ problem: BundleProblem) {
+            if seen.insert(problem).inserted { problems.append(problem) }
+        }
+    }
+
+    // MARK: - The archive as a whole
+
+    private func checkBlobContents(_ report: inout Report) {
+        for blob in contents.blobs.values.sorted(by: { $0.entry < $1.entry }) where !blob.isIntact {
+            report.add(
+                .error(
+                    .digestMismatch, blob.entry,
+                    "\(blob.entry) is corrupt: its \(blob.size) bytes hash to \(blob.computedDigest), not to the digest "
+                        + "in its name; copy the archive again, or bundle the images anew"))
+        }
+    }
+
+    private func checkLayoutFile(_ report: inout Report) {
+        let file = BundleLayout.ociLayoutFile
+        switch contents.ociLayoutVersion {
+        case .absent:
+            report.add(
+                .error(
+                    .missingOCILayout, file,
+                    "\(contents.archivePath) has no \(file) file: it is not an OCI image layout, so skopeo "
+                        + "oci-archive: and ctr images import cannot read it"))
+        case .malformed(let reason):
+            report.add(.error(.invalidOCILayout, file, "\(file) is not {\"imageLayoutVersion\":\"1.0.0\"}: \(reason)"))
+        case .parsed(let version) where version != "1.0.0":
+            report.add(
+                .error(
+                    .invalidOCILayout, file, "\(file) says imageLayoutVersion \(version); loaders read version 1.0.0 only"))
+        case .parsed:
+            break
+        }
+    }
+
+    private func checkEntries(_ report: inout Report) {
+        for name in contents.duplicateEntries {
+            report.add(
+                .error(
+                    .duplicateEntry, name,
+                    "\(name) occurs more than once in the archive; loaders disagree on which copy counts"))
+        }
+        for name in contents.strayEntries {
+            let why =
+                name.hasPrefix(BundleLayout.blobsDirectory + "/")
+                ? "is not a blobs/sha256/<64 hex digits> name, so airgap cannot verify it"
+                : "is no part of an OCI layout or docker archive"
+            report.add(.warning(.strayEntry, name, "\(name) \(why); loaders ignore it"))
+        }
+        // Without both views, "unused" would only repeat that a view is missing.
+        guard contents.index.value != nil, contents.dockerManifest.value != nil else { return }
+        for blob in contents.blobs.values.sorted(by: { $0.entry < $1.entry }) where !report.referenced.contains(blob.digest) {
+            report.add(.warning(.unusedBlob, blob.entry, "\(blob.entry) (\(blob.size) bytes) is used by no image"))
+        }
+    }
+}
