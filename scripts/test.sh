@@ -20,8 +20,8 @@ status=0
 swift test --skip-build "$@" 2>&1 | tee "$log" || status=$?
 
 # One plain closing line, counted from Swift Testing's per-test results.
-passed=$(grep -cE '^✔ Test .* passed' "$log" || true)
-failed=$(grep -cE '^✘ Test .* failed' "$log" || true)
+passed=$(grep -E '^✔ Test .* passed after' "$log" | grep -cv '^✔ Test run with' || true)
+failed=$(grep -E '^✘ Test .* failed after' "$log" | grep -cv '^✘ Test run with' || true)
 rm -f "$log"
 echo "${passed} passed, ${failed} failed"
 if [[ $status -eq 0 && $failed -ne 0 ]]; then status=1; fi

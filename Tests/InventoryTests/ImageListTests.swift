@@ -76,7 +76,7 @@ private func withTemporaryDirectory(_ body: (URL) throws -> Void) throws {
         let path = directory.appendingPathComponent("images.txt").path
         try Data("busybox:1.29\nBusybox:1.29\n".utf8).write(to: URL(fileURLWithPath: path))
         let error = try #require(throws: ImageListError.self) { try ImageList.load(contentsOf: path) }
-        #expect(error.description.hasPrefix("\(path):2: \"Busybox:1.29\": "))
+        #expect(error.description.hasPrefix("\(path):2: invalid image reference \"Busybox:1.29\""))
     }
 }
 
