@@ -17,11 +17,12 @@ set -euo pipefail
 #   tinyproxy                                        HTTP(S) proxy tests
 #   openssl apache2-utils                            test CA + certificates, htpasswd files
 #   jq curl ca-certificates python3 shellcheck       script linting, JSON, probing, free ports
+#   python3-cryptography                             the token issuer's JWT signing (RS256, x5c)
 PACKAGES=(
 	docker-registry skopeo podman containerd umoci busybox-static
 	nginx-light tinyproxy openssl apache2-utils shellcheck jq pkg-config
 	uidmap fuse-overlayfs
-	libcurl4-openssl-dev libarchive-dev ca-certificates curl python3
+	libcurl4-openssl-dev libarchive-dev ca-certificates curl python3 python3-cryptography
 )
 
 missing=()

@@ -12,6 +12,14 @@
 #   AIRGAP_TEST_REGISTRY_TLS   when the env file names it and it answers (verified with the test CA)
 #   AIRGAP_TEST_REGISTRY_AUTH  likewise, with the test credentials (AIRGAP_TEST_REGISTRY_AUTH_PLAIN
 #                              shares its storage, so it is seeded at the same time)
+#   AIRGAP_TEST_REGISTRY_TOKEN likewise, as the token issuer's "seeder" user
+#                              (AIRGAP_TEST_TOKEN_SEEDER_AUTH_FILE); it also gets TOKEN_EXTRA_IMAGES
+#                              (private/secret:1.0, public/hello:1.0, for the ACL), and afterwards
+#                              the ACL is checked with curl: anonymous may pull public/hello but
+#                              not private/secret, reader may pull library/busybox but not push
+#                              to it, writer may pull private/secret, a wrong password gets 401.
+#                              (Those checks are token requests too: they appear in
+#                              AIRGAP_TEST_TOKEN_LOG, so tests count lines they add, not totals.)
 # Every image goes to every target. After pushing, each manifest is read back
 # with `skopeo inspect --raw` and its media type, platforms, architectures and
 # shared base layer are checked; any mismatch fails the script.
@@ -58,6 +66,11 @@ IMAGES=(
 	"k8s-artifacts-prod/e2e-test-images/agnhost:2.20 oci"
 	"e2e-test-images/agnhost:2.12 oci"
 	"rhel7/support-tools:latest oci-bare"
+)
+# Pushed only to the token registry: its ACL needs images under private/ and public/.
+TOKEN_EXTRA_IMAGES=(
+	"private/secret:1.0 oci"
+	"public/hello:1.0 oci"
 )
 APPLETS=(sh ls echo cat true false sleep env uname id ps mkdir rm cp mv wget)
 
@@ -219,7 +232,7 @@ build_layout() {
 	rm -rf "$work/base"
 
 	local entry image shape ref
-	for entry in "${IMAGES[@]}"; do
+	for entry in "${IMAGES[@]}" "${TOKEN_EXTRA_IMAGES[@]}"; do
 		read -r image shape <<<"$entry"
 		ref=$(ref_of "$image")
 		case $shape in
@@ -258,7 +271,8 @@ build_layout() {
 
 # ---------------------------------------------------------------- push + verify
 
-# push_all LABEL HOSTPORT TLS_ARGS... — push every image, then verify every one.
+# push_all LABEL HOSTPORT TLS_ARGS... — push every image of PUSH_IMAGES (default:
+# IMAGES), then verify every one.
 # TLS_ARGS are skopeo's --tls-verify/--cert-dir/--authfile options without the
 # src/dest prefix; they are turned into --dest-* for copy and used as is for inspect.
 push_all() {
@@ -269,7 +283,7 @@ push_all() {
 		dest+=("--dest-${o#--}")
 	done
 	local entry image shape ref fmt
-	for entry in "${IMAGES[@]}"; do
+	for entry in "${PUSH_IMAGES[@]}"; do
 		read -r image shape <<<"$entry"
 		ref=$(ref_of "$image")
 		case $shape in
@@ -292,7 +306,7 @@ verify_all() {
 	local tmp
 	tmp=$(mktemp -d "$STATE/seed-verify.XXXXXX")
 	local entry image shape want mt digest base_layer="" repo children child arch variant
-	for entry in "${IMAGES[@]}"; do
+	for entry in "${PUSH_IMAGES[@]}"; do
 		read -r image shape <<<"$entry"
 		case $shape in
 		index) want=$MT_OCI_INDEX ;;
@@ -341,7 +355,61 @@ verify_all() {
 		echo "$reg/$image $mt $digest" >>"$SEEDED_TMP"
 	done
 	rm -rf "$tmp"
-	echo "seed-images: [$label] $reg: ${#IMAGES[@]} images pushed and verified" >&2
+	echo "seed-images: [$label] $reg: ${#PUSH_IMAGES[@]} images pushed and verified" >&2
+}
+
+# ---------------------------------------------------------------- token ACL
+
+# token_for USER|"" PASSWORD SCOPE... — print a bearer token from the issuer ("" = anonymous).
+token_for() {
+	local user=$1 pw=$2 service q=()
+	shift 2
+	service=$(env_get AIRGAP_TEST_TOKEN_SERVICE)
+	q=(--data-urlencode "service=$service")
+	local s
+	for s in "$@"; do
+		q+=(--data-urlencode "scope=$s")
+	done
+	local cred=()
+	[[ -n $user ]] && cred=(-u "$user:$pw")
+	curl -sf --max-time 10 -G "${cred[@]}" "${q[@]}" "$(env_get AIRGAP_TEST_TOKEN_REALM)" | jq -r .token
+}
+
+# expect_status WANT WHAT CURL_ARGS... — the request must answer WANT.
+expect_status() {
+	local want=$1 what=$2 code
+	shift 2
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@" || true)
+	[[ $code == "$want" ]] || die "[token] $what: got HTTP $code, want $want"
+}
+
+check_token_acl() {
+	local reg=$1 reader_pw writer_pw tok accept
+	reader_pw=$(env_get AIRGAP_TEST_TOKEN_READER_PASSWORD)
+	writer_pw=$(env_get AIRGAP_TEST_TOKEN_WRITER_PASSWORD)
+	accept=(-H "Accept: $MT_OCI_INDEX, $MT_OCI_MANIFEST, $MT_DOCKER_V2")
+
+	tok=$(token_for "" "" repository:public/hello:pull) || die "[token] no anonymous token"
+	expect_status 200 "anonymous GET public/hello manifest" "${accept[@]}" \
+		-H "Authorization: Bearer $tok" "http://$reg/v2/public/hello/manifests/1.0"
+	tok=$(token_for "" "" repository:private/secret:pull) || die "[token] no anonymous token"
+	expect_status 401 "anonymous GET private/secret manifest" "${accept[@]}" \
+		-H "Authorization: Bearer $tok" "http://$reg/v2/private/secret/manifests/1.0"
+
+	tok=$(token_for reader "$reader_pw" repository:library/busybox:pull,push) || die "[token] no reader token"
+	expect_status 200 "reader GET library/busybox manifest" "${accept[@]}" \
+		-H "Authorization: Bearer $tok" "http://$reg/v2/library/busybox/manifests/1.29"
+	# The token holds pull only (push was asked for, not granted): no upload.
+	expect_status 401 "reader POST library/busybox blob upload" -X POST \
+		-H "Authorization: Bearer $tok" "http://$reg/v2/library/busybox/blobs/uploads/"
+
+	tok=$(token_for writer "$writer_pw" repository:private/secret:pull) || die "[token] no writer token"
+	expect_status 200 "writer GET private/secret manifest" "${accept[@]}" \
+		-H "Authorization: Bearer $tok" "http://$reg/v2/private/secret/manifests/1.0"
+
+	expect_status 401 "token request with a wrong password" -u "reader:wrong-$reader_pw" \
+		"$(env_get AIRGAP_TEST_TOKEN_REALM)?service=$(env_get AIRGAP_TEST_TOKEN_SERVICE)"
+	echo "seed-images: [token] $reg: ACL checked" >&2
 }
 
 # ---------------------------------------------------------------- main
@@ -353,8 +421,8 @@ mkdir -p "$STATE"
 PLAIN=${1:-$(env_get AIRGAP_TEST_REGISTRY)}
 [[ -n $PLAIN ]] || die "no registry given and no AIRGAP_TEST_REGISTRY in $ENV_FILE (run scripts/test-servers.sh start)"
 
-# The cache is valid while the recipe, the busybox binary and the image list are unchanged.
-STAMP="v$RECIPE_VERSION $(sha256sum /bin/busybox | cut -d' ' -f1) ${IMAGES[*]}"
+# The cache is valid while the recipe, the busybox binary and the image lists are unchanged.
+STAMP="v$RECIPE_VERSION $(sha256sum /bin/busybox | cut -d' ' -f1) ${IMAGES[*]} ${TOKEN_EXTRA_IMAGES[*]}"
 if [[ -f $CACHE/airgap-seed.stamp && $(<"$CACHE/airgap-seed.stamp") == "$STAMP" ]]; then
 	echo "seed-images: reusing OCI layout $CACHE" >&2
 else
@@ -362,6 +430,7 @@ else
 	build_layout "$STAMP"
 fi
 
+PUSH_IMAGES=("${IMAGES[@]}")
 SEEDED_TMP=$(mktemp "$STATE/seeded.XXXXXX")
 # Pushes to different registries are independent: run them in parallel.
 jobs_pids=() jobs_labels=()
@@ -381,6 +450,17 @@ if [[ -n $AUTH && -n $AUTH_FILE && -n $CERT_DIR ]] &&
 	[[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 3 --cacert "$CA" "https://$AUTH/v2/" || true) == 401 ]]; then
 	push_all auth "$AUTH" --cert-dir="$CERT_DIR" --authfile="$AUTH_FILE" &
 	jobs_pids+=($!) jobs_labels+=(auth)
+fi
+TOKEN=$(env_get AIRGAP_TEST_REGISTRY_TOKEN)
+TOKEN_AUTH_FILE=$(env_get AIRGAP_TEST_TOKEN_SEEDER_AUTH_FILE)
+if [[ -n $TOKEN && -n $TOKEN_AUTH_FILE ]] &&
+	[[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$TOKEN/v2/" || true) == 401 ]]; then
+	(
+		PUSH_IMAGES=("${IMAGES[@]}" "${TOKEN_EXTRA_IMAGES[@]}")
+		push_all token "$TOKEN" --tls-verify=false --authfile="$TOKEN_AUTH_FILE"
+		check_token_acl "$TOKEN"
+	) &
+	jobs_pids+=($!) jobs_labels+=(token)
 fi
 
 failed=()

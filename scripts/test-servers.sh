@@ -17,6 +17,44 @@
 #              accept basic auth over plain HTTP; seen here), so tests can exercise
 #              credentials without TLS and seeding `auth` seeds it too
 #   nginx      redirect + header-echo server on two ports (two "hosts")
+#   token      docker-registry over plain HTTP with Docker token auth (`auth: token`):
+#              clients get a JWT from `token-issuer` (the realm in its Bearer challenge)
+#   token-issuer testdata/token-issuer/issuer.py on plain HTTP (Debian's /usr/bin/python3 +
+#              python3-cryptography): the token endpoint (GET with optional Basic auth, OAuth2
+#              POST with password and refresh_token grants), an ACL, a request log and a
+#              /control API; see the docstring of issuer.py. Its RSA signing key and
+#              certificate, and the CA the registry trusts (rootcertbundle), are generated
+#              at start under $AIRGAP_TEST_STATE/token-issuer. The JWT header carries the
+#              signing certificate as `x5c`; docker-registry 2.8.2 verifies it against the
+#              CA, then the signature with the certificate's key.
+#              Users (random passwords) and ACL ("pull" etc. are granted only when asked
+#              for AND allowed; a resource with nothing granted is left out of the token):
+#                anonymous   pull on public/*
+#                reader      pull on public/*, library/*, pause
+#                writer      pull,push on private/*; pull on public/*, library/*, pause
+#                shortlived  same rights as reader, but its tokens live
+#                            AIRGAP_TEST_TOKEN_SHORTLIVED_EXPIRES_IN (2) seconds
+#                seeder      every action on everything (incl. registry:catalog:*)
+#              seed-images.sh pushes the seed images plus private/secret:1.0 and
+#              public/hello:1.0 to it as seeder.
+#              Lifetimes: expires_in is 300 s (AIRGAP_TEST_TOKEN_EXPIRES_IN in the
+#              environment of `start` overrides it). The registry accepts a token exactly
+#              expires_in seconds (it adds a fixed 60 s leeway to exp; the issuer writes
+#              exp = iat + lifetime - 60 to cancel it), then answers 401 invalid_token.
+#              Control API (POST, answers the current overrides as JSON; GET .../control
+#              shows them; `&user=NAME` scopes an override to one account, "" =
+#              anonymous, so parallel tests do not disturb each other):
+#                $AIRGAP_TEST_TOKEN_CONTROL/expiry?seconds=N[&registry_seconds=M][&user=U]
+#                    expires_in of the NEXT tokens; the registry refuses them after M s (default N)
+#                $AIRGAP_TEST_TOKEN_CONTROL/delay?ms=N[&user=U]   answer token requests late
+#                $AIRGAP_TEST_TOKEN_CONTROL/fail?count=N[&status=503][&user=U]
+#                    the next N token requests fail with STATUS
+#                $AIRGAP_TEST_TOKEN_CONTROL/revoke-refresh-tokens
+#                $AIRGAP_TEST_TOKEN_CONTROL/reset                 drop every override
+#   proxy      tinyproxy (HTTP proxy, CONNECT to any port, no upstream) with LogLevel Info:
+#              each proxied request is one "Request (file descriptor N): GET http://..."
+#              or "Request (file descriptor N): CONNECT 127.0.0.1:PORT ..." line in its log.
+#              start's own probe (GET AIRGAP_TEST_REGISTRY/v2/) is the first one there.
 #   containerd containerd 1.6 as a plain background process, the oracle for
 #              `ctr images import`: its own config, root, state and gRPC unix socket
 #              under $AIRGAP_TEST_STATE/containerd. CRI, the opt plugin (it would write
@@ -60,6 +98,26 @@
 #                                           `ctr --address` (use one namespace per test: `ctr -n`)
 #   AIRGAP_TEST_CONTAINERD_SNAPSHOTTER      the snapshotter to unpack into: native (pass it
 #                                           as `ctr images import --snapshotter`)
+#   AIRGAP_TEST_REGISTRY_TOKEN              127.0.0.1:PORT of the plain HTTP registry with token auth
+#   AIRGAP_TEST_TOKEN_REALM                 http://127.0.0.1:PORT/token, the issuer's token endpoint
+#   AIRGAP_TEST_TOKEN_SERVICE               the service name (registry's challenge, JWT aud)
+#   AIRGAP_TEST_TOKEN_ISSUER                the issuer name (JWT iss)
+#   AIRGAP_TEST_TOKEN_CONTROL               http://127.0.0.1:PORT/control (see token-issuer above)
+#   AIRGAP_TEST_TOKEN_LOG                   the issuer's request log: one JSON line per token
+#                                           request: {"time","method","grant" (anonymous|basic|
+#                                           password|refresh_token),"user","service","client_id",
+#                                           "offline","scopes_requested","scopes_granted","status",
+#                                           "expires_in","jti","error"}; never passwords or tokens
+#   AIRGAP_TEST_TOKEN_EXPIRES_IN            default token lifetime (expires_in) in seconds
+#   AIRGAP_TEST_TOKEN_READER_PASSWORD       password of user "reader" (random per start)
+#   AIRGAP_TEST_TOKEN_WRITER_PASSWORD       password of user "writer" (random per start)
+#   AIRGAP_TEST_TOKEN_SHORTLIVED_PASSWORD   password of user "shortlived" (random per start)
+#   AIRGAP_TEST_TOKEN_SHORTLIVED_EXPIRES_IN lifetime of shortlived's tokens (2)
+#   AIRGAP_TEST_TOKEN_SEEDER_PASSWORD       password of user "seeder" (random per start)
+#   AIRGAP_TEST_TOKEN_SEEDER_AUTH_FILE      containers-auth.json(5) file with seeder's credentials
+#                                           for the token registry (for skopeo --authfile)
+#   AIRGAP_TEST_PROXY                       http://127.0.0.1:PORT, the tinyproxy
+#   AIRGAP_TEST_PROXY_LOG                   tinyproxy's log file (LogLevel Info)
 # Added by scripts/seed-images.sh once the registries hold the seed images:
 #   AIRGAP_TEST_SEEDED                      1
 #   AIRGAP_TEST_SEEDED_LIST                 file with one line per pushed image:
@@ -79,10 +137,17 @@ STARTUP_TIMEOUT=${AIRGAP_TEST_STARTUP_TIMEOUT:-20}
 # Marker that proves a directory is ours before `stop` runs rm -rf on it, so a
 # mistyped AIRGAP_TEST_STATE=$HOME cannot wipe anything.
 MARKER=.airgap-test-servers
-SERVERS=(plain tls auth auth-plain nginx containerd)
+SERVERS=(plain tls auth auth-plain token token-issuer proxy nginx containerd)
 CONTAINERD_SNAPSHOTTER=native
 AUTH_USER=testuser
 AUTH_REALM=airgap-test
+TOKEN_SERVICE=airgap-test-token-registry
+TOKEN_ISSUER=airgap-test-token-issuer
+TOKEN_EXPIRES_IN=${AIRGAP_TEST_TOKEN_EXPIRES_IN:-300}
+TOKEN_SHORTLIVED_EXPIRES_IN=2
+# Debian's python with python3-cryptography (python3 on PATH may be another one).
+ISSUER_PYTHON=/usr/bin/python3
+ISSUER_SCRIPT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/testdata/token-issuer/issuer.py
 
 die() {
 	echo "test-servers: $*" >&2
@@ -210,7 +275,74 @@ make_ca() {
 	cp "$d/ca.crt" "$STATE/certs.d/ca.crt"
 }
 
-# write_registry_config NAME PORT STORAGE_DIR TLS(0|1) AUTH(0|1)
+# The token issuer's signing key: a throwaway CA (the registry's rootcertbundle)
+# and an RSA key whose certificate it signs. The issuer puts that certificate in
+# each JWT's x5c header; the registry verifies it against the CA.
+make_token_keys() {
+	local d=$STATE/token-issuer
+	openssl req -x509 -newkey rsa:2048 -nodes -days 365 \
+		-keyout "$d/ca.key" -out "$d/ca.crt" -subj "/CN=airgap test token CA" \
+		-addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -keyout "$d/signing.key" -out "$d/signing.csr" \
+		-subj "/CN=airgap test token signer" 2>/dev/null
+	printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature" >"$d/signing.ext"
+	openssl x509 -req -in "$d/signing.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
+		-set_serial "0x$(openssl rand -hex 8)" -days 365 \
+		-extfile "$d/signing.ext" -out "$d/signing.crt" 2>/dev/null
+	chmod 600 "$d/ca.key" "$d/signing.key"
+}
+
+# The issuer's config: users with this start's random passwords, and the ACL
+# documented in the header.
+write_token_config() {
+	local d=$STATE/token-issuer
+	(
+		umask 077
+		jq -n --arg iss "$TOKEN_ISSUER" --arg svc "$TOKEN_SERVICE" --argjson exp "$TOKEN_EXPIRES_IN" \
+			--arg reader "$TOKEN_READER_PASSWORD" --arg writer "$TOKEN_WRITER_PASSWORD" \
+			--arg seeder "$TOKEN_SEEDER_PASSWORD" --arg short "$TOKEN_SHORTLIVED_PASSWORD" \
+			--argjson short_exp "$TOKEN_SHORTLIVED_EXPIRES_IN" '{
+			issuer: $iss, service: $svc, expires_in: $exp,
+			users: {
+				reader: {password: $reader},
+				writer: {password: $writer},
+				shortlived: {password: $short, expires_in: $short_exp},
+				seeder: {password: $seeder}
+			},
+			acl: [
+				{accounts: ["", "*"], name: "public/*", actions: ["pull"]},
+				{accounts: ["reader", "writer", "shortlived"], name: "library/*", actions: ["pull"]},
+				{accounts: ["reader", "writer", "shortlived"], name: "pause", actions: ["pull"]},
+				{accounts: ["writer"], name: "private/*", actions: ["pull", "push"]},
+				{accounts: ["seeder"], type: "*", name: "*", actions: ["*"]}
+			]}' >"$d/config.json"
+		local b64
+		b64=$(printf '%s:%s' seeder "$TOKEN_SEEDER_PASSWORD" | base64 -w0)
+		jq -n --arg r "127.0.0.1:$TOKEN_PORT" --arg v "$b64" '{auths: {($r): {auth: $v}}}' >"$d/seeder-auth.json"
+	)
+}
+
+write_proxy_config() {
+	local d=$STATE/proxy
+	cat >"$d/tinyproxy.conf" <<EOF
+# Generated by scripts/test-servers.sh. No ConnectPort line: CONNECT to any port.
+# User/Group: stay who we are (as root, tinyproxy would otherwise warn).
+User $(id -un)
+Group $(id -gn)
+Port $PROXY_PORT
+Listen 127.0.0.1
+Allow 127.0.0.1
+Timeout 600
+MaxClients 100
+LogFile "$d/tinyproxy.log"
+LogLevel Info
+PidFile "$d/tinyproxy.pid"
+DisableViaHeader Yes
+EOF
+}
+
+# write_registry_config NAME PORT STORAGE_DIR TLS(0|1) AUTH(0|1 = htpasswd|token)
 write_registry_config() {
 	local name=$1 port=$2 storage=$3 tls=$4 auth=$5
 	local cfg=$STATE/$name/config.yml
@@ -246,6 +378,15 @@ auth:
   htpasswd:
     realm: $AUTH_REALM
     path: $STATE/htpasswd
+EOF
+		elif [[ $auth == token ]]; then
+			cat <<EOF
+auth:
+  token:
+    realm: http://127.0.0.1:$ISSUER_PORT/token
+    service: $TOKEN_SERVICE
+    issuer: $TOKEN_ISSUER
+    rootcertbundle: $STATE/token-issuer/ca.crt
 EOF
 		fi
 	} >"$cfg"
@@ -374,6 +515,21 @@ AIRGAP_TEST_REDIRECT_TO_ECHO_SAME_HOST=http://127.0.0.1:$REDIRECT_PORT/redirect-
 AIRGAP_TEST_REDIRECT_TO_FILE=http://127.0.0.1:$REDIRECT_PORT/redirect-to-file
 AIRGAP_TEST_REDIRECT_LOOP=http://127.0.0.1:$REDIRECT_PORT/redirect-loop
 AIRGAP_TEST_ECHO_URL=http://127.0.0.1:$ECHO_PORT/echo-headers
+AIRGAP_TEST_REGISTRY_TOKEN=127.0.0.1:$TOKEN_PORT
+AIRGAP_TEST_TOKEN_REALM=http://127.0.0.1:$ISSUER_PORT/token
+AIRGAP_TEST_TOKEN_SERVICE=$TOKEN_SERVICE
+AIRGAP_TEST_TOKEN_ISSUER=$TOKEN_ISSUER
+AIRGAP_TEST_TOKEN_CONTROL=http://127.0.0.1:$ISSUER_PORT/control
+AIRGAP_TEST_TOKEN_LOG=$STATE/token-issuer/requests.jsonl
+AIRGAP_TEST_TOKEN_EXPIRES_IN=$TOKEN_EXPIRES_IN
+AIRGAP_TEST_TOKEN_READER_PASSWORD=$TOKEN_READER_PASSWORD
+AIRGAP_TEST_TOKEN_WRITER_PASSWORD=$TOKEN_WRITER_PASSWORD
+AIRGAP_TEST_TOKEN_SHORTLIVED_PASSWORD=$TOKEN_SHORTLIVED_PASSWORD
+AIRGAP_TEST_TOKEN_SHORTLIVED_EXPIRES_IN=$TOKEN_SHORTLIVED_EXPIRES_IN
+AIRGAP_TEST_TOKEN_SEEDER_PASSWORD=$TOKEN_SEEDER_PASSWORD
+AIRGAP_TEST_TOKEN_SEEDER_AUTH_FILE=$STATE/token-issuer/seeder-auth.json
+AIRGAP_TEST_PROXY=http://127.0.0.1:$PROXY_PORT
+AIRGAP_TEST_PROXY_LOG=$STATE/proxy/tinyproxy.log
 AIRGAP_TEST_CONTAINERD_ADDRESS=$CONTAINERD_SOCKET
 AIRGAP_TEST_CONTAINERD_SNAPSHOTTER=$CONTAINERD_SNAPSHOTTER
 EOF
@@ -443,7 +599,11 @@ cmd_stop() {
 }
 
 cmd_start() {
-	need docker-registry nginx openssl htpasswd curl python3 setsid jq base64 containerd ctr
+	need docker-registry nginx openssl htpasswd curl python3 setsid jq base64 containerd ctr tinyproxy
+	"$ISSUER_PYTHON" -c 'import cryptography' 2>/dev/null ||
+		die "$ISSUER_PYTHON cannot import cryptography (run scripts/install-deps.sh: python3-cryptography)"
+	[[ -r $ISSUER_SCRIPT ]] || die "missing $ISSUER_SCRIPT"
+	[[ $TOKEN_EXPIRES_IN =~ ^[0-9]+$ ]] || die "AIRGAP_TEST_TOKEN_EXPIRES_IN must be a number of seconds"
 	[[ $STATE == /* ]] || die "AIRGAP_TEST_STATE must be an absolute path (got '$STATE')"
 	if [[ -e $STATE ]]; then
 		# Idempotent restart: whatever ran before goes, with its storage.
@@ -460,9 +620,14 @@ cmd_start() {
 	# the state dir so the logs can be read.
 	trap 'kill_servers' EXIT
 
-	read -r PLAIN_PORT TLS_PORT AUTH_PORT AUTH_PLAIN_PORT REDIRECT_PORT ECHO_PORT < <(free_ports 6)
+	read -r PLAIN_PORT TLS_PORT AUTH_PORT AUTH_PLAIN_PORT REDIRECT_PORT ECHO_PORT \
+		TOKEN_PORT ISSUER_PORT PROXY_PORT < <(free_ports 9)
 	HTTP_SECRET=$(openssl rand -hex 16)
 	AUTH_PASSWORD=$(openssl rand -hex 16)
+	TOKEN_READER_PASSWORD=$(openssl rand -hex 16)
+	TOKEN_WRITER_PASSWORD=$(openssl rand -hex 16)
+	TOKEN_SEEDER_PASSWORD=$(openssl rand -hex 16)
+	TOKEN_SHORTLIVED_PASSWORD=$(openssl rand -hex 16)
 
 	make_ca
 	# -i reads the password from stdin, keeping it out of `ps` output.
@@ -478,17 +643,28 @@ cmd_start() {
 			'{auths: {($a): {auth: $v}, ($b): {auth: $v}}}' >"$STATE/auth.json"
 	)
 
-	mkdir -p "$STATE/plain/data" "$STATE/tls/data" "$STATE/auth/data"
+	make_token_keys
+	write_token_config
+
+	mkdir -p "$STATE/plain/data" "$STATE/tls/data" "$STATE/auth/data" "$STATE/token/data"
 	write_registry_config plain "$PLAIN_PORT" "$STATE/plain/data" 0 0
 	write_registry_config tls "$TLS_PORT" "$STATE/tls/data" 1 0
 	write_registry_config auth "$AUTH_PORT" "$STATE/auth/data" 1 1
 	write_registry_config auth-plain "$AUTH_PLAIN_PORT" "$STATE/auth/data" 0 1
+	write_registry_config token "$TOKEN_PORT" "$STATE/token/data" 0 token
+	write_proxy_config
 	write_nginx_config
 	write_containerd_config
 
-	for s in plain tls auth auth-plain; do
+	for s in plain tls auth auth-plain token; do
 		start_registry "$s"
 	done
+	local ti=$STATE/token-issuer
+	: >"$ti/requests.jsonl"
+	# -I: ignore PYTHON* variables and the user site, only Debian's packages.
+	spawn token-issuer "$ISSUER_PYTHON" -I "$ISSUER_SCRIPT" --config "$ti/config.json" \
+		--port "$ISSUER_PORT" --key "$ti/signing.key" --cert "$ti/signing.crt" --log "$ti/requests.jsonl"
+	spawn proxy tinyproxy -d -c "$STATE/proxy/tinyproxy.conf"
 	spawn nginx nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/nginx/error.log"
 	spawn containerd containerd --config "$STATE/containerd/config.toml"
 
@@ -497,16 +673,39 @@ cmd_start() {
 	wait_http tls "https://127.0.0.1:$TLS_PORT/v2/" 200 --cacert "$ca"
 	wait_http auth "https://127.0.0.1:$AUTH_PORT/v2/" 401 --cacert "$ca"
 	wait_http auth-plain "http://127.0.0.1:$AUTH_PLAIN_PORT/v2/" 401
+	wait_http token "http://127.0.0.1:$TOKEN_PORT/v2/" 401
+	wait_http token-issuer "http://127.0.0.1:$ISSUER_PORT/healthz" 200
+	wait_http proxy "http://127.0.0.1:$PLAIN_PORT/v2/" 200 --proxy "http://127.0.0.1:$PROXY_PORT"
 	wait_http nginx "http://127.0.0.1:$ECHO_PORT/echo-headers" 200
 	wait_http nginx "http://127.0.0.1:$REDIRECT_PORT/redirect-to-echo" 307
 	# The credentials must really work, not just the challenge.
 	wait_http auth "https://127.0.0.1:$AUTH_PORT/v2/" 200 --cacert "$ca" -u "$AUTH_USER:$AUTH_PASSWORD"
 	wait_http auth-plain "http://127.0.0.1:$AUTH_PLAIN_PORT/v2/" 200 -u "$AUTH_USER:$AUTH_PASSWORD"
+	check_token_flow
 	wait_containerd "$CONTAINERD_SOCKET"
 
 	write_env
 	trap - EXIT
 	cat "$STATE/env"
+}
+
+# The registry must really accept the issuer's tokens: a reader token opens /v2/.
+# The issuer logs this request too (user "reader", no scopes); it is the first
+# line of AIRGAP_TEST_TOKEN_LOG.
+check_token_flow() {
+	local resp token code
+	resp=$(curl -sf --max-time 5 -u "reader:$TOKEN_READER_PASSWORD" \
+		"http://127.0.0.1:$ISSUER_PORT/token?service=$TOKEN_SERVICE") || {
+		log_tail token-issuer
+		die "token-issuer refused reader's token request"
+	}
+	token=$(jq -r .token <<<"$resp")
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "Authorization: Bearer $token" \
+		"http://127.0.0.1:$TOKEN_PORT/v2/" || true)
+	if [[ $code != 200 ]]; then
+		log_tail token
+		die "token registry answered $code to a token from the issuer (want 200)"
+	fi
 }
 
 cmd_status() {
