@@ -13,6 +13,8 @@ public struct RegistryAccess: Sendable {
     /// CA bundle and client certificate settings applied to every https registry.
     public var tls: TLSConfiguration
     public var mirrors: MirrorTable
+    /// Where credentials come from: `--creds`, auth files, credential helpers.
+    public var credentials: any CredentialProvider
     public var http: any HTTPClient
     public var retry: RetryPolicy
     public var logger: Logger
@@ -22,6 +24,7 @@ public struct RegistryAccess: Sendable {
         insecureRegistries: Set<String> = [],
         tls: TLSConfiguration = TLSConfiguration(),
         mirrors: MirrorTable = MirrorTable(),
+        credentials: any CredentialProvider = NoCredentials(),
         http: any HTTPClient = HTTPTransport(),
         retry: RetryPolicy = RetryPolicy(),
         logger: Logger = Logger(label: "airgap")
@@ -30,6 +33,7 @@ public struct RegistryAccess: Sendable {
         self.insecureRegistries = insecureRegistries
         self.tls = tls
         self.mirrors = mirrors
+        self.credentials = credentials
         self.http = http
         self.retry = retry
         self.logger = logger
@@ -51,28 +55,31 @@ public actor RegistryClientPool {
         self.access = access
     }
 
-    public func client(for host: String) async throws -> RegistryClient {
+    /// The client for the registry that serves `reference` (one per registry, shared).
+    public func client(for reference: ImageReference) async throws -> RegistryClient {
+        let registry = reference.domain
         let task: Task<RegistryClient, Error>
-        if let existing = clients[host] {
+        if let existing = clients[registry] {
             task = existing
         } else {
             let access = access
-            task = Task { try await Self.makeClient(host: host, access: access) }
-            clients[host] = task
+            let host = reference.registryHost
+            task = Task { try await Self.makeClient(host: host, registry: registry, access: access) }
+            clients[registry] = task
         }
         // The probe is shared by every caller for this host, so it runs unstructured; pass a
         // caller's cancellation on, or Ctrl-C would wait for a hung probe's stall timeout.
         return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
     }
 
-    private static func makeClient(host: String, access: RegistryAccess) async throws -> RegistryClient {
+    private static func makeClient(host: String, registry: String, access: RegistryAccess) async throws -> RegistryClient {
         func client(plainHTTP: Bool, verify: Bool, retry: RetryPolicy) -> RegistryClient {
             var tls = access.tls
             tls.verifyPeer = verify
-            let endpoint = RegistryEndpoint(host: host, usesPlainHTTP: plainHTTP, tls: tls)
-            return RegistryClient(endpoint: endpoint, http: access.http, retry: retry, logger: access.logger)
+            let endpoint = RegistryEndpoint(host: host, usesPlainHTTP: plainHTTP, tls: tls, registry: registry)
+            return RegistryClient(endpoint: endpoint, http: access.http, credentials: access.credentials, retry: retry, logger: access.logger)
         }
-        guard access.isInsecure(host) else { return client(plainHTTP: false, verify: true, retry: access.retry) }
+        guard access.isInsecure(registry) || access.isInsecure(host) else { return client(plainHTTP: false, verify: true, retry: access.retry) }
         do {
             _ = try await client(plainHTTP: false, verify: false, retry: .never).ping()
             return client(plainHTTP: false, verify: false, retry: access.retry)

@@ -18,7 +18,7 @@ struct BlobFetcher: Sendable {
             events(.blobCached(descriptor))
             return false
         }
-        let client = try await clients.client(for: source.registryHost)
+        let client = try await clients.client(for: source)
         var attempt = 1
         while true {
             let ingest = try store.beginIngest(descriptor)

@@ -34,7 +34,7 @@ struct ImageResolver: Sendable {
     }
 
     private func resolve(_ reference: ImageReference, from source: ImageReference) async throws -> ResolvedImage {
-        let client = try await clients.client(for: source.registryHost)
+        let client = try await clients.client(for: source)
         let top = try await topDescriptor(source, client: client)
         let document = try await manifest(top, of: source, client: client)
 

@@ -11,6 +11,18 @@ struct RegistryCall: Sendable {
     var expectedStatuses: Set<Int>
     /// What the call was about, for error messages: `manifest docker.io/library/busybox:1.29`.
     var subject: String
+    /// The repository the call touches (for token scopes and namespace-keyed credentials).
+    var repository: String?
+    /// Token scopes the call needs, e.g. `repository:library/busybox:pull`.
+    var scopes: [String] = []
+
+    static func pullScope(_ repository: ImageReference.Repository) -> String {
+        "repository:\(repository):pull"
+    }
+
+    static func pushScope(_ repository: ImageReference.Repository) -> String {
+        "repository:\(repository):pull,push"
+    }
 
     static func manifest(_ method: HTTPMethod, repository: ImageReference.Repository, reference: String, subject: String) -> RegistryCall {
         RegistryCall(
@@ -18,7 +30,9 @@ struct RegistryCall: Sendable {
             path: "\(repository)/manifests/\(reference)",
             headers: ["Accept": MediaType.manifestAcceptHeader],
             expectedStatuses: [200],
-            subject: subject
+            subject: subject,
+            repository: repository.value,
+            scopes: [pullScope(repository)]
         )
     }
 
@@ -27,7 +41,9 @@ struct RegistryCall: Sendable {
             method: method,
             path: "\(repository)/blobs/\(digest)",
             expectedStatuses: [200],
-            subject: subject
+            subject: subject,
+            repository: repository.value,
+            scopes: [pullScope(repository)]
         )
     }
 }

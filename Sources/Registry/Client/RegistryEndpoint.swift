@@ -7,16 +7,19 @@ public struct RegistryEndpoint: Sendable, Hashable {
     /// Plain http, for a local registry the user marked insecure.
     public var usesPlainHTTP: Bool
     public var tls: TLSConfiguration
+    /// The registry as users name it (`docker.io`): the key credentials are stored under.
+    public var registry: String
 
-    public init(host: String, usesPlainHTTP: Bool = false, tls: TLSConfiguration = TLSConfiguration()) {
+    public init(host: String, usesPlainHTTP: Bool = false, tls: TLSConfiguration = TLSConfiguration(), registry: String? = nil) {
         self.host = host
         self.usesPlainHTTP = usesPlainHTTP
         self.tls = tls
+        self.registry = registry ?? host
     }
 
     /// The endpoint for the registry that serves `reference`.
     public init(for reference: ImageReference, usesPlainHTTP: Bool = false, tls: TLSConfiguration = TLSConfiguration()) {
-        self.init(host: reference.registryHost, usesPlainHTTP: usesPlainHTTP, tls: tls)
+        self.init(host: reference.registryHost, usesPlainHTTP: usesPlainHTTP, tls: tls, registry: reference.domain)
     }
 
     /// `https://host/v2/` followed by `path` (already made of URL-safe reference parts).

@@ -11,6 +11,9 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     case sizeMismatch(subject: String, expected: Int64, actual: Int64)
     /// A response lacks something the protocol requires.
     case malformedResponse(subject: String, reason: String)
+    /// The registry (or its token service) refused us; `credentialSource` says which credentials
+    /// were tried (`nil`: none were found), never what they are.
+    case unauthorized(registry: String, credentialSource: String?, errors: [RegistryErrorDetail])
 
     public var description: String {
         switch self {
@@ -25,6 +28,12 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(subject): received \(actual) bytes, expected \(expected)"
         case .malformedResponse(let subject, let reason):
             return "\(subject): \(reason)"
+        case .unauthorized(let registry, let source, let errors):
+            let detail = errors.isEmpty ? "" : " (" + errors.map(\.description).joined(separator: "; ") + ")"
+            guard let source else {
+                return "unauthorized: \(registry) requires credentials and none were found\(detail); log in with `airgap login \(registry)`, or pass --creds USER:PASS or --authfile FILE"
+            }
+            return "unauthorized: \(registry) rejected the credentials from \(source)\(detail); check the user name and password, or log in again with `airgap login \(registry)`"
         }
     }
 

@@ -14,17 +14,29 @@ final class FakeHTTPClient: HTTPClient, @unchecked Sendable {
 
     private let lock = NSLock()
     private var steps: [Step]
-    private(set) var requests: [HTTPRequest] = []
+    private let handler: (@Sendable (HTTPRequest) -> Step)?
+    private var _requests: [HTTPRequest] = []
 
+    /// Answers requests in order from a script.
     init(_ steps: [Step]) {
         self.steps = steps
+        handler = nil
     }
 
-    var requestCount: Int { lock.withLock { requests.count } }
+    /// Answers each request by looking at it (a tiny registry and token service).
+    init(handler: @escaping @Sendable (HTTPRequest) -> Step) {
+        steps = []
+        self.handler = handler
+    }
+
+    var requests: [HTTPRequest] { lock.withLock { _requests } }
+
+    var requestCount: Int { lock.withLock { _requests.count } }
 
     func send(_ request: HTTPRequest, sink: ResponseSink?) async throws -> HTTPResponse {
         let step: Step = lock.withLock {
-            requests.append(request)
+            _requests.append(request)
+            if let handler { return handler(request) }
             return steps.isEmpty ? .fail(.curl(code: 7, message: "script exhausted", method: request.method, url: request.url.absoluteString)) : steps.removeFirst()
         }
         switch step {

@@ -1,0 +1,34 @@
+import Foundation
+import Logging
+
+/// Reads Docker Hub's `ratelimit-remaining: N;w=SECONDS` and warns once when few pulls remain
+/// (anonymous pulls are limited per hour; a bundle can spend them quickly).
+final class RateLimitWatch: @unchecked Sendable {
+    static let threshold = 10
+
+    private let registry: String
+    private let logger: Logger
+    private let lock = NSLock()
+    private var warned = false
+
+    init(registry: String, logger: Logger) {
+        self.registry = registry
+        self.logger = logger
+    }
+
+    func observe(_ headers: HTTPHeaders) {
+        guard let value = headers["ratelimit-remaining"], let remaining = Self.parse(value), remaining < Self.threshold else { return }
+        let first = lock.withLock {
+            defer { warned = true }
+            return !warned
+        }
+        guard first else { return }
+        let limit = headers["ratelimit-limit"].map { " of \($0)" } ?? ""
+        logger.warning("\(registry): only \(remaining) pulls left\(limit) in the registry's rate-limit window; log in (`airgap login \(registry)`) for a higher limit")
+    }
+
+    /// `"76;w=21600"` → 76.
+    static func parse(_ value: String) -> Int? {
+        Int(value.split(separator: ";").first?.trimmingCharacters(in: .whitespaces) ?? "")
+    }
+}
