@@ -1,0 +1,103 @@
+import Foundation
+
+/// One auth file as read: containers-auth.json(5) (`podman login`) and docker's config.json share
+/// this shape.
+///
+/// ```json
+/// { "auths": { "quay.io": { "auth": "base64(user:password)" },
+///              "https://index.docker.io/v1/": { "auth": "…", "identitytoken": "…" } },
+///   "credHelpers": { "registry.example.com": "pass" },
+///   "credsStore": "secretservice" }
+/// ```
+///
+/// Reading is lenient about everything it does not use (docker keeps `psFormat`, `plugins`,
+/// `HttpHeaders` … here) and strict about the shape of what it does use. `auth` values are decoded
+/// only when a lookup reaches them, so a broken entry for one registry does not block the others.
+public struct AuthFile: Sendable, Hashable {
+    /// One `auths` entry, as written. The description never shows a secret.
+    public struct Entry: Sendable, Hashable, CustomStringConvertible {
+        /// base64 of `user:password`; the password may itself contain `:`.
+        public var auth: String?
+        /// docker's older spelled-out form, still written by some tools (Kubernetes pull secrets).
+        public var username: String?
+        public var password: String?
+        /// An OAuth2 refresh token (`identitytoken`), stored by `docker login` for some registries.
+        public var identityToken: String?
+
+        public init(auth: String? = nil, username: String? = nil, password: String? = nil, identityToken: String? = nil) {
+            self.auth = auth
+            self.username = username
+            self.password = password
+            self.identityToken = identityToken
+        }
+
+        /// An entry with nothing to authenticate with: docker writes `{}` for registries whose
+        /// credentials live in `credsStore`.
+        public var isEmpty: Bool {
+            [auth, username, password, identityToken].allSatisfy { ($0 ?? "").isEmpty }
+        }
+
+        public var description: String {
+            let fields = [("auth", auth), ("username", username), ("password", password), ("identitytoken", identityToken)]
+                .compactMap { name, value in value.map { name == "username" ? "\(name): \($0)" : "\(name): <redacted>" } }
+            return "AuthFile.Entry(\(fields.joined(separator: ", ")))"
+        }
+    }
+
+    /// Where the file was read from, for `ResolvedCredentials.source` and errors.
+    public var path: String
+    /// `auths`, by key as written (`host`, `host/ns/repo`, or a URL form).
+    public var auths: [String: Entry]
+    /// `credHelpers`: registry host → helper name (`pass` runs `docker-credential-pass`).
+    public var credHelpers: [String: String]
+    /// `credsStore`: the helper for every registry without a `credHelpers` entry.
+    public var credsStore: String?
+
+    public init(path: String, auths: [String: Entry] = [:], credHelpers: [String: String] = [:], credsStore: String? = nil) {
+        self.path = path
+        self.auths = auths
+        self.credHelpers = credHelpers
+        self.credsStore = credsStore
+    }
+
+    /// Reads the file at `path`; `nil` when there is no such file (most of the search path is absent).
+    public static func load(path: String) throws(AuthFileError) -> AuthFile? {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
+            return nil
+        } catch {
+            // Only the error's own words on the file; the file's bytes never reach a message.
+            throw .unreadable(path: path, reason: Self.reason(error))
+        }
+        return try AuthFile(path: path, contents: data)
+    }
+
+    /// Parses `contents` as the file at `path`. An empty file is an empty configuration, as docker
+    /// treats it.
+    public init(path: String, contents: Data) throws(AuthFileError) {
+        let document = try AuthFileDocument(path: path, contents: contents)
+        self.init(path: path)
+        auths = try document.auths()
+        credHelpers = try document.stringMap("credHelpers")
+        credsStore = try document.string("credsStore")
+    }
+
+    /// A file or process error in the system's words ("Permission denied", "Text file busy"), not
+    /// Foundation's "The operation could not be completed".
+    static func reason(_ error: any Error) -> String {
+        if let cocoa = error as? CocoaError, let underlying = cocoa.userInfo[NSUnderlyingErrorKey] as? NSError,
+            underlying.domain == NSPOSIXErrorDomain, let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
+            return String(cString: strerror(code.rawValue))
+        }
+        if let cocoa = error as? CocoaError {
+            switch cocoa.code {
+            case .fileReadNoPermission, .fileWriteNoPermission: return "permission denied"
+            case .fileReadNoSuchFile, .fileNoSuchFile: return "no such file"
+            default: break
+            }
+        }
+        return (error as NSError).localizedDescription
+    }
+}
