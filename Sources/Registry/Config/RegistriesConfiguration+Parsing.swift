@@ -123,10 +123,9 @@ private struct TableReader {
         }
         let prefix: RegistryPrefix
         do { prefix = try RegistryPrefix(prefixText) } catch { throw fail(error.description) }
-        // Only a wildcard prefix may leave location out: its names are then used as they are.
-        if location == nil, !prefix.isWildcard {
-            throw fail("location is empty and prefix \"\(prefix)\" is not a wildcard (*.example.com)")
-        }
+        // Without a location, the primary source is "the unmodified user-specified reference"
+        // (containers-registries.conf(5), `mirror`): the prefix itself, or for a wildcard the name as is.
+        let primary = location ?? (prefix.isWildcard ? nil : prefixText)
         if table["pull-from-mirror"] != nil {
             throw fail("pull-from-mirror belongs in a [[registry.mirror]] table, not in [[registry]]")
         }
@@ -134,7 +133,7 @@ private struct TableReader {
         let mirrorByDigestOnly = try bool("mirror-by-digest-only", in: table)
         return RegistriesConfiguration.Entry(
             prefix: prefix,
-            location: location,
+            location: primary,
             insecure: try bool("insecure", in: table),
             blocked: try bool("blocked", in: table),
             mirrorByDigestOnly: mirrorByDigestOnly,

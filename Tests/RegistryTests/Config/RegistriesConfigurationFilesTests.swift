@@ -123,7 +123,7 @@ private let choices: [RegistriesConfFileChoice] = [
     @Test func aBrokenDropInIsNamed() throws {
         let root = try RegistriesFixtures.scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try RegistriesFixtures.write("[[registry]]\nprefix = \"quay.io\"\n", to: "\(root)/d/30-broken.conf")
+        try RegistriesFixtures.write("[[registry]]\nprefix = \"quay.io\"\ninsecure = \"yes\"\n", to: "\(root)/d/30-broken.conf")
         let files = RegistriesConfigurationFiles(
             mainFile: system, mainFileIsRequired: true, dropInDirectories: [systemDropIns, "\(root)/d"])
         let error = #expect(throws: RegistriesConfigurationError.self) { _ = try RegistriesConfiguration.load(files) }

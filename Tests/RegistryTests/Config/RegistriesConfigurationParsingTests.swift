@@ -30,9 +30,6 @@ private let invalidConfigs: [InvalidRegistriesConf] = [
         problem: "prefix \"quay.io\" is already used by [[registry]] #1"),
     .init(file: "no-prefix-no-location.conf", entry: "[[registry]] #1", problem: "neither prefix nor location is set"),
     .init(
-        file: "missing-location.conf", entry: "[[registry]] #1 (prefix \"quay.io/openshift\")",
-        problem: "location is empty and prefix \"quay.io/openshift\" is not a wildcard (*.example.com)"),
-    .init(
         file: "wildcard-with-path.conf", entry: "[[registry]] #1 (prefix \"*.example.com/foo\")",
         problem: "a wildcard must be the whole first label of a bare host"),
     .init(
@@ -142,5 +139,22 @@ private let invalidConfigs: [InvalidRegistriesConf] = [
     ])
     func prefixMatching(prefix: String, name: String, matches: Bool) throws {
         #expect((try RegistryPrefix(prefix).matchedLength(in: name) != nil) == matches)
+    }
+}
+
+/// containers-registries.conf(5): without `location`, the source tried last is the reference as the
+/// user wrote it, and `blocked` works on a prefix alone.
+@Suite struct PrefixOnlyRegistryTests {
+    @Test func aPrefixWithoutLocationKeepsTheReferenceAsItsSource() throws {
+        let configuration = try RegistriesFixtures.parse("prefix-only.conf")
+        let sources = try configuration.pullSources(for: try ImageReference("busybox:1.29"))
+        #expect(sources.map(\.reference.description) == ["mirror.example.com/hub/busybox:1.29", "docker.io/library/busybox:1.29"])
+    }
+
+    @Test func aPrefixAloneCanBlock() throws {
+        let configuration = try RegistriesFixtures.parse("prefix-only.conf")
+        #expect(throws: RegistriesConfigurationError.self) {
+            _ = try configuration.pullSources(for: try ImageReference("quay.io/openshift/origin-cli:4.15"))
+        }
     }
 }
