@@ -12,7 +12,12 @@ public struct RegistryAccess: Sendable {
     public var insecureRegistries: Set<String>
     /// CA bundle and client certificate settings applied to every https registry.
     public var tls: TLSConfiguration
+    /// `--mirror SOURCE=LOCATION` rules: they decide for the names they cover.
     public var mirrors: MirrorTable
+    /// registries.conf: mirrors, blocked and insecure registries for every other name.
+    public var registriesConfiguration: RegistriesConfiguration?
+    /// containers-certs.d(5) directories (or `--cert-dir`): per-registry CAs and client certificates.
+    public var certificates: CertificateDirectories?
     /// Where credentials come from: `--creds`, auth files, credential helpers.
     public var credentials: any CredentialProvider
     public var http: any HTTPClient
@@ -24,6 +29,8 @@ public struct RegistryAccess: Sendable {
         insecureRegistries: Set<String> = [],
         tls: TLSConfiguration = TLSConfiguration(),
         mirrors: MirrorTable = MirrorTable(),
+        registriesConfiguration: RegistriesConfiguration? = nil,
+        certificates: CertificateDirectories? = nil,
         credentials: any CredentialProvider = NoCredentials(),
         http: any HTTPClient = HTTPTransport(),
         retry: RetryPolicy = RetryPolicy(),
@@ -33,6 +40,8 @@ public struct RegistryAccess: Sendable {
         self.insecureRegistries = insecureRegistries
         self.tls = tls
         self.mirrors = mirrors
+        self.registriesConfiguration = registriesConfiguration
+        self.certificates = certificates
         self.credentials = credentials
         self.http = http
         self.retry = retry
@@ -40,7 +49,24 @@ public struct RegistryAccess: Sendable {
     }
 
     func isInsecure(_ host: String) -> Bool {
-        !verifiesTLS || insecureRegistries.contains(host)
+        !verifiesTLS || insecureRegistries.contains(host) || registriesConfiguration?.isInsecure(host: host) == true
+    }
+
+    /// Where to pull `reference` from, in order: `--mirror` rules when one covers the name, else
+    /// registries.conf (which may also refuse a blocked registry), else the reference itself.
+    public func pullSources(for reference: ImageReference) throws -> [ImageReference] {
+        if mirrors.rules.contains(where: { $0.matches(name: reference.name) }) {
+            return try mirrors.candidates(for: reference)
+        }
+        if let registriesConfiguration {
+            return try registriesConfiguration.pullSources(for: reference).map(\.reference)
+        }
+        return [reference]
+    }
+
+    /// TLS settings for `host`: the command's, plus the host's certs.d directory when it has one.
+    func tlsConfiguration(for host: String) throws -> TLSConfiguration {
+        try certificates?.tlsConfiguration(forRegistry: host, base: tls) ?? tls
     }
 }
 
@@ -73,8 +99,9 @@ public actor RegistryClientPool {
     }
 
     private static func makeClient(host: String, registry: String, access: RegistryAccess) async throws -> RegistryClient {
+        let baseTLS = try access.tlsConfiguration(for: host)
         func client(plainHTTP: Bool, verify: Bool, retry: RetryPolicy) -> RegistryClient {
-            var tls = access.tls
+            var tls = baseTLS
             tls.verifyPeer = verify
             let endpoint = RegistryEndpoint(host: host, usesPlainHTTP: plainHTTP, tls: tls, registry: registry)
             return RegistryClient(endpoint: endpoint, http: access.http, credentials: access.credentials, retry: retry, logger: access.logger)

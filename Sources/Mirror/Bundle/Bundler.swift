@@ -81,7 +81,7 @@ public struct Bundler: Sendable {
     /// Resolves every image with at most `jobs` in flight, keeping the input order.
     private func resolveAll(_ references: [ImageReference], clients: RegistryClientPool) async throws -> [ResolvedImage] {
         let resolver = ImageResolver(
-            clients: clients, store: store, mirrors: access.mirrors,
+            clients: clients, store: store, access: access,
             platform: options.platform, dockerPlatform: options.dockerPlatform
         )
         let events = events

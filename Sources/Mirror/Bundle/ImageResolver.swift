@@ -7,7 +7,7 @@ import Registry
 struct ImageResolver: Sendable {
     let clients: RegistryClientPool
     let store: BlobStore
-    let mirrors: MirrorTable
+    let access: RegistryAccess
     /// `nil` keeps every platform (`--all-platforms`).
     let platform: Platform?
     /// The platform the docker view lists when every platform is kept.
@@ -18,7 +18,7 @@ struct ImageResolver: Sendable {
 
     func resolve(_ reference: ImageReference) async throws -> ResolvedImage {
         var attempts: [(source: ImageReference, error: String)] = []
-        for source in try mirrors.candidates(for: reference) {
+        for source in try access.pullSources(for: reference) {
             do {
                 return try await resolve(reference, from: source)
             } catch let error as CancellationError {
