@@ -83,13 +83,17 @@ public actor RegistryClientPool {
 
     /// The client for the registry that serves `reference` (one per registry, shared).
     public func client(for reference: ImageReference) async throws -> RegistryClient {
-        let registry = reference.domain
+        try await client(registry: reference.domain)
+    }
+
+    /// The client for `registry` as users name it (`docker.io`, `registry.example.com:5000`).
+    public func client(registry: String) async throws -> RegistryClient {
         let task: Task<RegistryClient, Error>
         if let existing = clients[registry] {
             task = existing
         } else {
             let access = access
-            let host = reference.registryHost
+            let host = registry == ImageReference.dockerHubDomain ? ImageReference.dockerHubRegistryHost : registry
             task = Task { try await Self.makeClient(host: host, registry: registry, access: access) }
             clients[registry] = task
         }

@@ -19,10 +19,13 @@ enum AirgapBinary {
         return directory.appendingPathComponent("airgap").path
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    /// Runs the binary to completion; `stdin` is fed to it (else it reads an empty input), and
+    /// `environment` adds to or overrides this process's variables.
+    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("airgap-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -32,7 +35,9 @@ enum AirgapBinary {
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
+        let input = scratch.appendingPathComponent("in")
+        try Data((stdin ?? "").utf8).write(to: input)
+        process.standardInput = try FileHandle(forReadingFrom: input)
         try process.run()
         process.waitUntilExit()
         return Result(

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Mirror
+import Registry
+
+/// TLS and auth-file flags for commands that talk to one registry directly (login).
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: .customLong("tls-verify"), help: ArgumentHelp(
+        "Require https with a verified certificate (false: accept any certificate, and plain http where https is not spoken).",
+        valueName: "bool"))
+    var tlsVerify: Bool = true
+
+    @Option(name: .customLong("cert-dir"), help: ArgumentHelp(
+        "Use the CA certificates (*.crt) and client certificate (*.cert, *.key) in this directory.", valueName: "dir"))
+    var certDir: String?
+
+    @Option(name: .customLong("authfile"), help: ArgumentHelp(
+        "The auth.json to write (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json).", valueName: "file"))
+    var authFile: String?
+
+    func access(credentials: any CredentialProvider, logger: LoggerFactory) throws -> RegistryAccess {
+        RegistryAccess(
+            verifiesTLS: tlsVerify,
+            registriesConfiguration: try RegistriesConfiguration.load(registriesConf: nil),
+            certificates: CertificateDirectories(certDir: certDir),
+            credentials: credentials,
+            logger: logger.make("airgap.registry")
+        )
+    }
+}
