@@ -146,3 +146,42 @@ import Testing
         #expect(added.contains { $0.contains("http://\(registry)/v2/\(repository)/blobs/") })
     }
 }
+
+/// TLS and auth files as users have them on disk, through the binary.
+@Suite struct RegistryFilesTests {
+    @Test func aCertsDDirectoryInTheHomeIsFoundForTheRegistry() throws {
+        let registry = try TestServers.tlsRegistry()
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("airgap-home-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let certs = "\(home)/.config/containers/certs.d/\(registry)"
+        try FileManager.default.createDirectory(atPath: certs, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: try TestServers.caFile(), toPath: certs + "/ca.crt")
+
+        let arguments = ["bundle", "-q", "\(registry)/pause:3.2", "--cache", home + "/cache", "-o", home + "/images.tar"]
+        let trusted = try AirgapBinary.run(arguments, environment: ["HOME": home, "XDG_RUNTIME_DIR": home])
+        #expect(trusted.status == 0, "\(trusted.stderr)")
+
+        try FileManager.default.removeItem(atPath: certs + "/ca.crt")
+        let untrusted = try AirgapBinary.run(arguments, environment: ["HOME": home, "XDG_RUNTIME_DIR": home])
+        #expect(untrusted.status == 1)
+        #expect(untrusted.stderr.contains("--cert-dir"), "the TLS error says how to trust a private CA")
+    }
+
+    @Test func aMalformedAuthFileNamesTheFileAndKeyButNotTheSecret() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("airgap-authfile-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let registry = try TestServers.value("AIRGAP_TEST_REGISTRY_AUTH")
+        // Valid base64, but of a string without the user:password colon.
+        let secret = Data("nocolonsecret".utf8).base64EncodedString()
+        try Data(#"{"auths":{"\#(registry)":{"auth":"\#(secret)"}}}"#.utf8).write(to: URL(fileURLWithPath: directory + "/auth.json"))
+        let result = try AirgapBinary.run([
+            "bundle", "\(registry)/pause:3.2", "--authfile", directory + "/auth.json", "--cert-dir", try TestServers.value("AIRGAP_TEST_CERT_DIR"),
+            "--cache", directory + "/cache", "-o", directory + "/images.tar",
+        ])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(directory + "/auth.json"))
+        #expect(result.stderr.contains(registry))
+        #expect(!result.stderr.contains("nocolonsecret") && !result.stderr.contains(secret))
+    }
+}

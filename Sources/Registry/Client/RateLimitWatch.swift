@@ -16,15 +16,18 @@ final class RateLimitWatch: @unchecked Sendable {
         self.logger = logger
     }
 
-    func observe(_ headers: HTTPHeaders) {
-        guard let value = headers["ratelimit-remaining"], let remaining = Self.parse(value), remaining < Self.threshold else { return }
+    /// Warns (once) when the headers say few pulls remain; returns whether it warned now.
+    @discardableResult
+    func observe(_ headers: HTTPHeaders) -> Bool {
+        guard let value = headers["ratelimit-remaining"], let remaining = Self.parse(value), remaining < Self.threshold else { return false }
         let first = lock.withLock {
             defer { warned = true }
             return !warned
         }
-        guard first else { return }
+        guard first else { return false }
         let limit = headers["ratelimit-limit"].map { " of \($0)" } ?? ""
         logger.warning("\(registry): only \(remaining) pulls left\(limit) in the registry's rate-limit window; log in (`airgap login \(registry)`) for a higher limit")
+        return true
     }
 
     /// `"76;w=21600"` → 76.
