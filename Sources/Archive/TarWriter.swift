@@ -53,8 +53,9 @@ public final class TarWriter {
     }
 
     /// Adds a regular file whose `size` bytes are read from `source`, in chunks: blobs are never
-    /// held whole in memory. Fails if the source holds fewer bytes than `size`.
-    public func addFile(_ name: String, size: Int64, from source: String) throws {
+    /// held whole in memory. Fails if the source holds fewer bytes than `size`. `observe` sees every
+    /// chunk on its way in (a hasher checks the bytes it copies).
+    public func addFile(_ name: String, size: Int64, from source: String, observe: (UnsafeRawBufferPointer) -> Void = { _ in }) throws {
         let handle = try openHandle()
         let descriptor = open(source, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -71,7 +72,9 @@ public final class TarWriter {
             guard count > 0 else {
                 throw ArchiveError(path: path, operation: "read \(source)", message: count == 0 ? "file is shorter than \(size) bytes" : String(cString: strerror(errno)))
             }
-            try writeData(UnsafeRawBufferPointer(rebasing: buffer[..<count]), handle)
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[..<count])
+            observe(chunk)
+            try writeData(chunk, handle)
             remaining -= Int64(count)
         }
         try finishEntry(handle, name: name)

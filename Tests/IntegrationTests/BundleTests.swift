@@ -163,6 +163,30 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/cache/ingest").isEmpty)
     }
 
+    @Test func aCachedBlobDamagedOnDiskIsCaughtEvictedAndFetchedAgain() async throws {
+        let registry = try TestRegistry.plain()
+        let repository = TestRegistry.uniqueRepository("damaged")
+        let image = try await registry.pushImage(repository: repository, tag: "v1", layers: [TestRegistry.randomData(80_000)])
+        let layer = image.layers[0]
+        let directory = try workDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try await bundle([image.reference], registry: registry.host, in: directory)
+
+        // Damage after verification: a crash, a bad disk, a stray edit.
+        let store = try BlobStore(root: directory + "/cache")
+        let handle = try #require(FileHandle(forUpdatingAtPath: store.path(for: layer.digest)))
+        try handle.seek(toOffset: 100)
+        try handle.write(contentsOf: Data([0x00, 0x01, 0x02]))
+        try handle.close()
+        try FileManager.default.removeItem(atPath: directory + "/images.tar")
+
+        await #expect(throws: BlobStoreError.self) { _ = try await bundle([image.reference], registry: registry.host, in: directory) }
+        #expect(!FileManager.default.fileExists(atPath: directory + "/images.tar"))
+        #expect(!store.contains(layer))
+        let (_, rerun) = try await bundle([image.reference], registry: registry.host, in: directory)
+        #expect(rerun.blobsFetched == 1)
+    }
+
     @Test func anInterruptedDownloadResumesWithRange() async throws {
         let registry = try TestRegistry.plain()
         let repository = TestRegistry.uniqueRepository("resume")

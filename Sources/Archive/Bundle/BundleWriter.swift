@@ -55,12 +55,19 @@ public final class BundleWriter: @unchecked Sendable {
         }
     }
 
-    /// Appends a verified blob from a file (the cache), streaming it. A digest already written is
-    /// skipped: each blob is stored once, however many images share it.
+    /// Appends a blob from a file (the cache), streaming it and hashing the bytes as they are copied:
+    /// what enters the archive is verified right there, whatever happened to the file since it was
+    /// downloaded. A digest already written is skipped: each blob is stored once, however many images
+    /// share it. Throws ``BlobStoreError/digestMismatch(digest:actual:)`` when the file is not the blob.
     public func appendBlob(_ descriptor: Descriptor, from path: String) async throws {
         try await onQueue { [self] tar in
             guard writtenBlobs.insert(descriptor.digest).inserted else { return }
-            try tar.addFile(BundleLayout.blobPath(descriptor.digest), size: descriptor.size, from: path)
+            var digester = SHA256Digester()
+            try tar.addFile(BundleLayout.blobPath(descriptor.digest), size: descriptor.size, from: path) { digester.update($0) }
+            let actual = digester.finalize()
+            guard actual == descriptor.digest else {
+                throw BlobStoreError.digestMismatch(digest: descriptor.digest, actual: actual)
+            }
         }
     }
 

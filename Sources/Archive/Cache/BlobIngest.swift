@@ -118,9 +118,9 @@ public final class BlobIngest: ResponseSink, @unchecked Sendable {
             discard()
             throw BlobStoreError.digestMismatch(digest: descriptor.digest, actual: actual)
         }
-        guard fsync(descriptorFD) == 0 else {
-            throw BlobStoreError.io(path: partialPath, operation: "fsync", errno: errno)
-        }
+        // No fsync: the cache is a cache. A blob torn by a crash is caught when it is copied into an
+        // archive (BundleWriter hashes every byte it copies), and evicted there; syncing every blob
+        // would make a bundle wait on the disk twice.
         try store.moveIntoPlace(partialPath, descriptor.digest)
         committed = true
     }

@@ -5,7 +5,8 @@ import Registry
 /// `blobs/sha256/<hex>`) plus `ingest/` for downloads in progress.
 ///
 /// A blob enters `blobs/` only through ``BlobIngest/commit()`` or ``store(_:as:)``, both of which
-/// verify size and digest first, so everything under `blobs/` is trusted without re-hashing.
+/// verify size and digest first; blobs are hashed again as they are copied into an archive, so
+/// damage after entry (a crash, a disk error) is caught and the blob evicted.
 /// Renames are atomic, so concurrent processes sharing a cache never see a half-written blob.
 public final class BlobStore: Sendable {
     public let root: String
@@ -73,6 +74,11 @@ public final class BlobStore: Sendable {
             throw BlobStoreError.unusable(root: root, reason: "blob \(digest) is larger than \(limit) bytes")
         }
         return data
+    }
+
+    /// Removes a blob found corrupt, so the next run fetches it again.
+    public func evict(_ digest: Digest) {
+        unlink(path(for: digest))
     }
 
     /// Starts (or resumes) downloading `descriptor`'s blob; see ``BlobIngest``.

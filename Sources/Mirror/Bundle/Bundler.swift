@@ -63,7 +63,12 @@ public struct Bundler: Sendable {
             let plan = BundlePlan(images: images)
             try await writer.writeMetadata(index: plan.ociIndex(), dockerEntries: plan.dockerEntries())
             for manifest in plan.manifests {
-                try await writer.appendBlob(manifest, from: store.path(for: manifest.digest))
+                do {
+                    try await writer.appendBlob(manifest, from: store.path(for: manifest.digest))
+                } catch let error as BlobStoreError {
+                    store.evict(manifest.digest)
+                    throw error
+                }
             }
             let fetched = try await transfer(plan, clients: clients, writer: writer)
             try await writer.commit()
@@ -125,7 +130,13 @@ public struct Bundler: Sendable {
                 for await index in ready {
                     waiting.insert(index)
                     while waiting.remove(next) != nil {
-                        try await writer.appendBlob(blobs[next].descriptor, from: store.path(for: blobs[next].descriptor.digest))
+                        do {
+                            try await writer.appendBlob(blobs[next].descriptor, from: store.path(for: blobs[next].descriptor.digest))
+                        } catch let error as BlobStoreError {
+                            // The cached copy went bad after it was verified: drop it so a rerun refetches.
+                            store.evict(blobs[next].descriptor.digest)
+                            throw error
+                        }
                         progress.addWritten(blobs[next].descriptor.size)
                         events(.blobWritten(blobs[next].descriptor))
                         next += 1
