@@ -23,7 +23,7 @@ public enum ManifestDocument: Sendable, Hashable {
         do {
             probe = try JSONDecoder().decode(Probe.self, from: bytes)
         } catch {
-            throw .malformed(Self.describe(error))
+            throw .malformed(JSONFailure.describe(error))
         }
 
         let served = contentType.flatMap { Self.genericTypes.contains($0) ? nil : $0 }
@@ -54,7 +54,7 @@ public enum ManifestDocument: Sendable, Hashable {
                 ? .index(try JSONDecoder().decode(ImageIndex.self, from: bytes))
                 : .image(try JSONDecoder().decode(ImageManifest.self, from: bytes))
         } catch {
-            throw .malformed(Self.describe(error))
+            throw .malformed(JSONFailure.describe(error))
         }
     }
 
@@ -90,20 +90,5 @@ public enum ManifestDocument: Sendable, Hashable {
             hasManifests = container.contains(.manifests)
             hasConfigAndLayers = container.contains(.config) && container.contains(.layers)
         }
-    }
-
-    /// A one-line account of a decoding failure, naming the JSON path.
-    private static func describe(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return "\(error)" }
-        let context: DecodingError.Context
-        var detail: String?
-        switch error {
-        case .dataCorrupted(let c): context = c
-        case .keyNotFound(let key, let c): (context, detail) = (c, "missing key \"\(key.stringValue)\"")
-        case .typeMismatch(_, let c), .valueNotFound(_, let c): context = c
-        @unknown default: return "\(error)"
-        }
-        let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-        return (detail ?? context.debugDescription) + (path.isEmpty ? "" : " at \(path)")
     }
 }

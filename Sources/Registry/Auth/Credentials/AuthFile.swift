@@ -62,16 +62,20 @@ public struct AuthFile: Sendable, Hashable {
 
     /// Reads the file at `path`; `nil` when there is no such file (most of the search path is absent).
     public static func load(path: String) throws(AuthFileError) -> AuthFile? {
-        let data: Data
+        guard let data = try contentsIfPresent(path) else { return nil }
+        return try AuthFile(path: path, contents: data)
+    }
+
+    /// The file's bytes, or `nil` when there is no such file. Only the system's words on a failure
+    /// reach the error: the file's bytes (secrets) never do.
+    static func contentsIfPresent(_ path: String) throws(AuthFileError) -> Data? {
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            return try Data(contentsOf: URL(fileURLWithPath: path))
         } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
             return nil
         } catch {
-            // Only the error's own words on the file; the file's bytes never reach a message.
-            throw .unreadable(path: path, reason: Self.reason(error))
+            throw .unreadable(path: path, reason: reason(error))
         }
-        return try AuthFile(path: path, contents: data)
     }
 
     /// Parses `contents` as the file at `path`. An empty file is an empty configuration, as docker

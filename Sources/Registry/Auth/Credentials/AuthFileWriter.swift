@@ -74,14 +74,7 @@ public struct AuthFileWriter: Sendable, Hashable {
     /// The current document; `nil` when there is no file yet. A file that does not parse stops the
     /// change: rewriting it would lose whatever it holds.
     private func read() throws(AuthFileError) -> AuthFileDocument? {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
-            return nil
-        } catch {
-            throw .unreadable(path: path, reason: AuthFile.reason(error))
-        }
+        guard let data = try AuthFile.contentsIfPresent(path) else { return nil }
         return try AuthFileDocument(path: path, contents: data)
     }
 
