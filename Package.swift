@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C libraries from Debian's -dev packages; the shims hold only what Swift cannot call directly.
@@ -41,15 +42,20 @@ let package = Package(
             name: "Archive",
             dependencies: ["CArchive", "Registry"]
         ),
-        // Image lists: list files, the seed's bash arrays, the built-in suite catalog.
+        // Image lists: list files, the seed's bash arrays, suite catalogs, crictl snapshots and their
+        // diffs, Kubernetes' e2e manifest.go.
         .target(
             name: "Inventory",
-            dependencies: ["Registry"]
+            dependencies: ["Registry", .product(name: "Yams", package: "Yams")]
         ),
         // Moving images between registries, the cache and archives: the only code that copies bytes.
         .target(
             name: "Mirror",
-            dependencies: ["Registry", "Archive"]
+            dependencies: [
+                "Registry", "Archive",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
         ),
         .executableTarget(
             name: "airgap",
@@ -68,7 +74,10 @@ let package = Package(
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
         .testTarget(name: "MirrorTests", dependencies: ["Mirror"]),
         // Against real servers started by scripts/test-servers.sh; fails (never skips) when they are missing.
-        .testTarget(name: "IntegrationTests", dependencies: ["Registry", "Archive", "Inventory", "Mirror"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["Registry", "Archive", "Inventory", "Mirror", .product(name: "Yams", package: "Yams")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -43,6 +43,8 @@ public final class TarReader {
         if let handle { archive_read_free(handle) }
     }
 
+    var rawHandle: OpaquePointer? { handle }
+
     /// Advances to the next entry; `nil` at the end of the archive.
     public func next() throws -> TarEntry? {
         guard let handle else { return nil }

@@ -12,6 +12,8 @@ struct ImageResolver: Sendable {
     let platform: Platform?
     /// The platform the docker view lists when every platform is kept.
     let dockerPlatform: Platform
+    /// Bundles need that platform for their docker view; a mirror copies an index without one.
+    var requiresDockerPlatform = true
 
     /// Indexes may nest (an index of indexes); deeper than this is refused, which also stops cycles.
     static let maximumDepth = 4
@@ -108,6 +110,7 @@ struct ImageResolver: Sendable {
         var blobs: [Descriptor] = []
         var platforms: [Platform] = []
         var dockerView: ResolvedImage.DockerView?
+        var firstImage: ResolvedImage.DockerView?
         var pending: [(Descriptor, Int)] = index.manifests.map { ($0, 1) }
         var seen: Set<Digest> = [top.digest]
         while !pending.isEmpty {
@@ -119,6 +122,7 @@ struct ImageResolver: Sendable {
             switch try await manifest(child, of: source, client: client) {
             case .image(let manifest):
                 blobs += [manifest.config] + manifest.layers
+                firstImage = firstImage ?? .init(config: manifest.config, layers: manifest.layers)
                 if let platform = child.platform, !platform.isUnknown {
                     platforms.append(platform)
                     if dockerView == nil, dockerPlatform.matches(platform) {
@@ -129,7 +133,7 @@ struct ImageResolver: Sendable {
                 pending += nested.manifests.map { ($0, depth + 1) }
             }
         }
-        guard let dockerView else {
+        guard let dockerView = dockerView ?? (requiresDockerPlatform ? nil : firstImage) else {
             throw BundleError.platformNotFound(
                 reference: source.description, wanted: dockerPlatform.description, available: platforms.map(\.description)
             )

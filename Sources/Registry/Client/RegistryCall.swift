@@ -6,6 +6,9 @@ struct RegistryCall: Sendable {
     var method: HTTPMethod
     /// The part after `/v2/`, e.g. `library/busybox/manifests/1.29`.
     var path: String
+    /// A full URL instead of `path`: an upload session's `Location`. Credentials go with it only
+    /// when it is on the registry's own host.
+    var url: URL?
     var headers: HTTPHeaders = [:]
     var body: RequestBody?
     var expectedStatuses: Set<Int>

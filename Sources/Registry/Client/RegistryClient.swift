@@ -44,7 +44,8 @@ public struct RegistryClient: Sendable {
         while true {
             do {
                 var request = request(for: call)
-                let authorization = try await authenticator.authorization(scopes: scopes, repository: call.repository)
+                let authorization = isOwnHost(request.url)
+                    ? try await authenticator.authorization(scopes: scopes, repository: call.repository) : nil
                 if let authorization { request.headers.set("Authorization", authorization) }
                 let response = try await http.send(request, sink: watched)
                 logger.debug("\(call.method.rawValue) \(response.url.redactedForLog) → \(response.status)")
@@ -86,10 +87,16 @@ public struct RegistryClient: Sendable {
             subject: call.subject, errors: errors, retryAfter: response.headers["Retry-After"])
     }
 
+    /// Whether `url` is this registry (scheme, host and port): the only place credentials may go.
+    private func isOwnHost(_ url: URL) -> Bool {
+        let own = endpoint.url("")
+        return url.scheme == own.scheme && url.host == own.host && url.port == own.port
+    }
+
     private func request(for call: RegistryCall) -> HTTPRequest {
         HTTPRequest(
             method: call.method,
-            url: endpoint.url(call.path),
+            url: call.url ?? endpoint.url(call.path),
             headers: call.headers,
             body: call.body,
             tls: endpoint.tls,

@@ -1,0 +1,128 @@
+import Archive
+import Foundation
+import Logging
+import Registry
+
+/// Settings for one `airgap mirror` run.
+public struct MirrorOptions: Sendable {
+    /// `nil` copies whole indexes (every platform, digests unchanged); a platform copies one child,
+    /// whose digest is the child's, not the index's.
+    public var platform: Platform?
+    public var jobs: Int
+    /// Plan only: report what would be copied, mounted or skipped, and write nothing.
+    public var dryRun: Bool
+
+    public init(platform: Platform? = nil, jobs: Int = Bundler.defaultJobs, dryRun: Bool = false) {
+        self.platform = platform
+        self.jobs = max(1, jobs)
+        self.dryRun = dryRun
+    }
+}
+
+/// Copies images registry → registry, or archive → registry, with digests preserved.
+public struct Mirrorer: Sendable {
+    let access: RegistryAccess
+    let store: BlobStore
+    let options: MirrorOptions
+    public let progress = TransferProgress()
+
+    public init(access: RegistryAccess, store: BlobStore, options: MirrorOptions) {
+        self.access = access
+        self.store = store
+        self.options = options
+    }
+
+    /// Copies every pair; failures are reported per image in the summary, not thrown, so the images
+    /// that did succeed are known.
+    public func mirror(_ pairs: [MirrorPair]) async -> MirrorSummary {
+        let clients = RegistryClientPool(access: access)
+        var resolver = ImageResolver(clients: clients, store: store, access: access, platform: options.platform, dockerPlatform: .default)
+        resolver.requiresDockerPlatform = false
+        var images: [CopyImage] = []
+        var failures: [String] = []
+        for pair in pairs {
+            do {
+                images.append(try CopyImage(try await resolver.resolve(pair.source), destination: pair.destination, store: store))
+            } catch {
+                failures.append("\(pair.source) -> \(pair.destination): \(error)")
+            }
+        }
+        var summary = await pusher(clients).push(images)
+        summary.images += failures.count
+        summary.failures = failures + summary.failures
+        return summary
+    }
+
+    /// Pushes every image of an offline archive under `destination` (a registry or registry/prefix,
+    /// keeping each image's path and tag), reading blobs straight from the tar. The archive is
+    /// verified first: a damaged or hostile archive sends nothing.
+    public func mirror(archive: String, to destination: String) async throws -> MirrorSummary {
+        let contents = try BundleReader(path: archive).read()
+        let verification = BundleVerifier(contents: contents).verify()
+        if let problem = verification.errors.first {
+            throw MirrorError.archiveInvalid(archive: archive, problem: problem.message, count: verification.errors.count)
+        }
+        let offsets = try BundleBlobOffsets.scan(archive)
+        var images: [CopyImage] = []
+        for image in contents.images {
+            guard let name = image.referenceName ?? image.containerdName else {
+                throw MirrorError.unnamedImage(archive: archive, label: image.label)
+            }
+            let source = try ImageReference(name)
+            images.append(try copyImage(image.descriptor, named: source, from: contents, archive: archive, offsets: offsets,
+                                        destination: try MirrorDestination.resolve(destination, for: source)))
+        }
+        return await pusher(RegistryClientPool(access: access)).push(images)
+    }
+
+    private func copyImage(
+        _ top: Descriptor, named source: ImageReference, from contents: BundleContents, archive: String,
+        offsets: [Digest: Int64], destination: ImageReference
+    ) throws -> CopyImage {
+        var descriptor = top
+        descriptor.annotations = nil
+        var manifests: [Descriptor] = []
+        var blobs: [Descriptor] = []
+        if case .index(let index)? = contents.document(for: top) {
+            manifests = index.manifests
+        }
+        for resolved in contents.manifests(of: top) {
+            blobs += [resolved.manifest.config] + resolved.manifest.layers
+        }
+        manifests.append(descriptor)
+        var bytes: [Digest: Data] = [:]
+        for manifest in manifests {
+            guard let data = contents.smallBlobs[manifest.digest] else {
+                throw MirrorError.missingManifest(archive: archive, digest: manifest.digest.description)
+            }
+            bytes[manifest.digest] = data
+        }
+        return CopyImage(
+            source: source.description, destination: destination, top: descriptor, manifests: manifests,
+            manifestBytes: bytes, blobs: blobs, blobOrigin: .archive(path: archive, offsets: offsets))
+    }
+
+    private func pusher(_ clients: RegistryClientPool) -> ImagePusher {
+        ImagePusher(
+            clients: clients,
+            fetcher: BlobFetcher(clients: clients, store: store, retry: access.retry, progress: progress, events: { _ in }),
+            store: store, jobs: options.jobs, dryRun: options.dryRun, logger: access.logger, progress: progress)
+    }
+}
+
+public enum MirrorError: Error, Sendable, Equatable, CustomStringConvertible {
+    case archiveInvalid(archive: String, problem: String, count: Int)
+    case unnamedImage(archive: String, label: String)
+    case missingManifest(archive: String, digest: String)
+
+    public var description: String {
+        switch self {
+        case .archiveInvalid(let archive, let problem, let count):
+            return "\(archive) failed verification (\(count) problem\(count == 1 ? "" : "s"); first: \(problem)); nothing was pushed. `airgap verify \(archive)` lists them all"
+        case .unnamedImage(let archive, let label):
+            return "\(archive): \(label) has no name (org.opencontainers.image.ref.name): cannot tell where to push it"
+        case .missingManifest(let archive, let digest):
+            return "\(archive): manifest \(digest) is not in the archive"
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import ArgumentParser
+import Archive
+import Foundation
+import Mirror
+import Registry
+
+/// `airgap mirror`: registry → registry (what `oc image mirror` and `skopeo copy` do), or an offline
+/// archive → registry; digests preserved, and the OpenShift mirror sets for what was mirrored.
+struct MirrorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mirror",
+        abstract: "Copy images registry to registry (or an archive into a registry), digests preserved.",
+        discussion: """
+            A DESTINATION with a tag or digest is used as is. Otherwise it is a registry, optionally \
+            with a path prefix, and the source's path and tag are kept: registry.example.com/mirror \
+            with docker.io/library/busybox:1.29 gives registry.example.com/mirror/library/busybox:1.29.
+
+            Whole image indexes are copied (every platform); --platform copies one platform's image, \
+            whose digest is that image's, not the index's. Blobs the destination has are skipped \
+            (HEAD), blobs in another repository of the same registry are mounted, the rest streamed \
+            through the verified cache (or straight from the archive with --from).
+
+            Examples:
+              airgap mirror docker.io/library/busybox:1.29 registry.example.com/mirror
+              airgap mirror -f mapping.txt --mirror-sets ./manifests
+              airgap mirror --from images.tar --to registry.example.com/mirror
+            """
+    )
+
+    @Argument(help: ArgumentHelp("SOURCE and DESTINATION.", valueName: "image"))
+    var images: [String] = []
+
+    @Option(name: [.customShort("f"), .customLong("file")], help: ArgumentHelp(
+        "A mapping file: SOURCE=DESTINATION (or SOURCE DESTINATION) per line, # comments allowed.", valueName: "mapping"))
+    var mappingFile: String?
+
+    @Option(name: .customLong("from"), help: ArgumentHelp("Push every image of this offline archive (needs --to).", valueName: "archive"))
+    var archive: String?
+
+    @Option(name: .customLong("to"), help: ArgumentHelp("The destination registry[/prefix] for --from.", valueName: "registry"))
+    var destination: String?
+
+    @Option(help: ArgumentHelp("Copy only this platform's image from indexes.", valueName: "os/arch[/variant]"))
+    var platform: String?
+
+    @Option(name: .customLong("mirror-sets"), help: ArgumentHelp(
+        "Write ImageDigestMirrorSet, ImageTagMirrorSet and a registries.conf fragment for what was mirrored into this directory.",
+        valueName: "dir"))
+    var mirrorSetsDirectory: String?
+
+    @Flag(name: .customLong("icsp"), help: "With --mirror-sets, also write an ImageContentSourcePolicy (OpenShift before 4.13).")
+    var includeICSP = false
+
+    @Flag(name: .customLong("dry-run"), help: "Print what would be copied, mounted or skipped; write nothing.")
+    var dryRun = false
+
+    @Option(name: .customLong("dest-creds"), help: ArgumentHelp("Credentials for the destination registry only.", valueName: "user:pass"))
+    var destinationCreds: String?
+
+    @Option(help: ArgumentHelp("Transfers in flight at once.", valueName: "n"))
+    var jobs: Int = Bundler.defaultJobs
+
+    @Option(help: ArgumentHelp("The blob cache (default $XDG_CACHE_HOME/airgap).", valueName: "dir"))
+    var cache: String?
+
+    @OptionGroup var registry: RegistryOptions
+    @OptionGroup var outputOptions: OutputOptions
+
+    func validate() throws {
+        let sources = [!images.isEmpty, mappingFile != nil, archive != nil].filter { $0 }.count
+        guard sources == 1 else { throw ValidationError("give SOURCE DESTINATION, or -f MAPPING, or --from ARCHIVE --to REGISTRY (one of them)") }
+        if !images.isEmpty, images.count != 2 { throw ValidationError("give exactly one SOURCE and one DESTINATION (use -f for more)") }
+        if (archive == nil) != (destination == nil) { throw ValidationError("--from and --to go together") }
+        if let platform {
+            do { _ = try Platform(platform) } catch { throw ValidationError("--platform \(platform): \(error)") }
+        }
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
+    }
+
+    func run() async throws {
+        try await CommandFailure.reporting {
+            var access = try registry.access(logger: outputOptions.loggers)
+            let pairs = try mappingPairs()
+            if let destinationCreds {
+                let host = pairs.first?.destination.domain ?? destination.map { String($0.split(separator: "/").first ?? "") } ?? ""
+                access.credentials = try DestinationCredentials.chain(destinationCreds, registry: host, before: access.credentials)
+            }
+            let mirrorer = Mirrorer(
+                access: access, store: try BlobStore(root: cache ?? BlobStore.defaultRoot),
+                options: MirrorOptions(platform: try platform.map { try Platform($0) }, jobs: jobs, dryRun: dryRun))
+            let started = Date()
+            let summary: MirrorSummary = try await Interruption.cancellingOnSignals {
+                if let archive, let destination { return try await mirrorer.mirror(archive: archive, to: destination) }
+                return await mirrorer.mirror(pairs)
+            }
+            try report(summary, pairs: pairs, elapsed: Date().timeIntervalSince(started))
+            if !summary.failures.isEmpty { throw ExitCode.failure }
+        }
+    }
+
+    private func mappingPairs() throws -> [MirrorPair] {
+        if images.count == 2 {
+            let source = try ImageReference(images[0])
+            return [MirrorPair(source: source, destination: try MirrorDestination.resolve(images[1], for: source))]
+        }
+        if let mappingFile {
+            guard let text = try? String(contentsOfFile: mappingFile, encoding: .utf8) else {
+                throw ValidationError("cannot read mapping file \(mappingFile)")
+            }
+            return try MirrorMapping.parse(text, source: mappingFile)
+        }
+        return []
+    }
+
+    private func report(_ summary: MirrorSummary, pairs: [MirrorPair], elapsed: TimeInterval) throws {
+        for failure in summary.failures { FileHandle.standardError.write(Data("error: \(failure)\n".utf8)) }
+        if !outputOptions.quiet {
+            for line in summary.copied { print((dryRun ? "would copy " : "copied ") + line) }
+        }
+        print("""
+            \(dryRun ? "dry run: " : "")\(Formatting.count(summary.copied.count, "image")) of \(summary.images) mirrored \
+            (\(summary.imagesUpToDate) already up to date); blobs: \(summary.blobsUploaded) \(dryRun ? "to upload" : "uploaded") \
+            (\(Formatting.bytes(summary.bytesUploaded))), \(summary.blobsMounted) mounted, \(summary.blobsExisting) already there; \
+            \(Formatting.seconds(elapsed))
+            """)
+        if let mirrorSetsDirectory, !dryRun {
+            let copied = pairs.filter { pair in summary.copied.contains { $0.hasSuffix("-> \(pair.destination)") } }
+            let written = try MirrorSets.write(MirrorSets.entries(for: copied), to: mirrorSetsDirectory, includeICSP: includeICSP)
+            print("wrote " + written.joined(separator: ", "))
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Archive
+import Foundation
+import Mirror
+import Registry
+
+/// `airgap support-tools`: the seed's "oc debug in disconnected environments" step — mirror the
+/// support-tools image into the private registry and print how to use it with `oc debug`.
+struct SupportToolsCommand: AsyncParsableCommand {
+    static let defaultImage = "registry.redhat.io/rhel7/support-tools:latest"
+
+    static let configuration = CommandConfiguration(
+        commandName: "support-tools",
+        abstract: "Mirror the support-tools image so `oc debug` works offline, and print the --image line to use.",
+        discussion: "Copies \(defaultImage) (or --from IMAGE) to REGISTRY/rhel7/support-tools:latest, keeping its path and tag."
+    )
+
+    @Option(name: .customLong("to"), help: ArgumentHelp("The private registry (and optional prefix).", valueName: "registry"))
+    var destination: String
+
+    @Option(name: .customLong("from"), help: ArgumentHelp("The image to mirror instead of \(defaultImage).", valueName: "image"))
+    var source: String = defaultImage
+
+    @Option(name: .customLong("dest-creds"), help: ArgumentHelp("Credentials for the destination registry only.", valueName: "user:pass"))
+    var destinationCreds: String?
+
+    @Option(help: ArgumentHelp("The blob cache (default $XDG_CACHE_HOME/airgap).", valueName: "dir"))
+    var cache: String?
+
+    @OptionGroup var registry: RegistryOptions
+    @OptionGroup var outputOptions: OutputOptions
+
+    func run() async throws {
+        try await CommandFailure.reporting {
+            let sourceReference = try ImageReference(source)
+            let target = try MirrorDestination.resolve(destination, for: sourceReference)
+            var access = try registry.access(logger: outputOptions.loggers)
+            if let destinationCreds {
+                access.credentials = try DestinationCredentials.chain(destinationCreds, registry: target.domain, before: access.credentials)
+            }
+            let mirrorer = Mirrorer(access: access, store: try BlobStore(root: cache ?? BlobStore.defaultRoot), options: MirrorOptions())
+            let summary = await mirrorer.mirror([MirrorPair(source: sourceReference, destination: target)])
+            if let failure = summary.failures.first { throw SupportToolsFailure(message: failure) }
+            print("""
+                mirrored \(sourceReference) to \(target)
+
+                export TOOLSIMAGE="\(target)"
+                oc debug --image="${TOOLSIMAGE}" node/<node>
+                """)
+        }
+    }
+}
+
+struct SupportToolsFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

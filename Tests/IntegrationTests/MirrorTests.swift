@@ -1,0 +1,217 @@
+import Archive
+import Foundation
+import Testing
+import Yams
+
+@testable import Mirror
+@testable import Registry
+
+/// `mirror` between two real registries: the plain one as source, the htpasswd one as destination
+/// (plain http, so `--tls-verify=false`), each test under its own destination prefix.
+@Suite struct MirrorTests {
+    struct Login: CredentialProvider {
+        let user: String, password: String
+        func credentials(forRegistry host: String, repository: String?) async throws -> ResolvedCredentials? {
+            ResolvedCredentials(credentials: Credentials(username: user, password: password), source: "test login")
+        }
+    }
+
+    let source: String
+    let destination: String
+    let login: Login
+    let prefix = "mirror-\(UUID().uuidString.lowercased().prefix(8))"
+
+    init() throws {
+        source = try TestServers.plainRegistry()
+        destination = try TestServers.value("AIRGAP_TEST_REGISTRY_AUTH_PLAIN")
+        login = Login(user: try TestServers.value("AIRGAP_TEST_AUTH_USER"), password: try TestServers.value("AIRGAP_TEST_AUTH_PASSWORD"))
+    }
+
+    private func mirrorer(cache: String, platform: Platform? = nil, dryRun: Bool = false) throws -> Mirrorer {
+        let access = RegistryAccess(verifiesTLS: false, credentials: login)
+        return Mirrorer(access: access, store: try BlobStore(root: cache), options: MirrorOptions(platform: platform, dryRun: dryRun))
+    }
+
+    private func scratch() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("airgap-mirror-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    private func pair(_ name: String) throws -> MirrorPair {
+        let from = try ImageReference("\(source)/\(name)")
+        return MirrorPair(source: from, destination: try MirrorDestination.resolve("\(destination)/\(prefix)", for: from))
+    }
+
+    private func destinationDigest(_ reference: ImageReference) async throws -> Digest? {
+        let client = RegistryClient(endpoint: RegistryEndpoint(host: destination, usesPlainHTTP: true), credentials: login)
+        return try await client.existingManifest(reference)?.digest
+    }
+
+    private func destinationLog(containing fragment: String) throws -> [String] {
+        let log = try String(contentsOfFile: TestServers.stateDirectory + "/auth-plain/log", encoding: .utf8)
+        return log.split(separator: "\n").map(String.init).filter { $0.contains(fragment) && !$0.hasPrefix("time=") }
+    }
+
+    @Test func aWholeIndexIsCopiedWithItsDigestThenASecondRunOnlyLooks() async throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let busybox = try pair("library/busybox:1.29")
+        let first = await try mirrorer(cache: directory + "/cache").mirror([busybox])
+        #expect(first.failures.isEmpty, "\(first.failures)")
+        #expect(first.blobsUploaded == 5)  // two configs, the shared base layer, two own layers
+        #expect(try await destinationDigest(busybox.destination)?.description == (try TestServers.seededDigest(of: "library/busybox:1.29", registry: source)))
+
+        let before = try destinationLog(containing: "/v2/\(prefix)/").count
+        let second = await try mirrorer(cache: directory + "/cache").mirror([busybox])
+        #expect(second.imagesUpToDate == 1)
+        #expect(second.blobsUploaded == 0)
+        let requests = Array(try destinationLog(containing: "/v2/\(prefix)/").dropFirst(before))
+        #expect(!requests.isEmpty && requests.allSatisfy { $0.contains("\"HEAD ") }, "\(requests)")
+    }
+
+    @Test func aDigestReferenceIsCopiedByDigest() async throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let digest = try TestServers.seededDigest(of: "library/nginx:1.14-alpine", registry: source)
+        let nginx = try pair("library/nginx@\(digest)")
+        let summary = await try mirrorer(cache: directory + "/cache").mirror([nginx])
+        #expect(summary.failures.isEmpty, "\(summary.failures)")
+        #expect(nginx.destination.digest?.description == digest)
+        #expect(try await destinationDigest(nginx.destination)?.description == digest)
+    }
+
+    @Test func oneRegistryMountsWhatAnotherRepositoryAlreadyHas() async throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let from = try ImageReference("\(source)/pause:3.2")
+        let pairs = try ["a", "b"].map { MirrorPair(source: from, destination: try ImageReference("\(destination)/\(prefix)/\($0)/pause:3.2")) }
+        let summary = await try mirrorer(cache: directory + "/cache", platform: .default).mirror(pairs)
+        #expect(summary.failures.isEmpty, "\(summary.failures)")
+        #expect(summary.blobsUploaded == 3)
+        #expect(summary.blobsMounted == 3)
+        let mounts = try destinationLog(containing: "/v2/\(prefix)/b/pause/blobs/uploads/?mount=")
+        #expect(mounts.count == 3 && mounts.allSatisfy { $0.contains("\" 201 ") })
+    }
+
+    @Test func anArchiveIsPushedWithTheDigestsItHolds() async throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let names = ["library/httpd:2.4.38-alpine", "library/busybox:1.29"]
+        let access = RegistryAccess(verifiesTLS: false)
+        let bundler = Bundler(access: access, store: try BlobStore(root: directory + "/cache"), options: BundleOptions(platform: nil))
+        _ = try await bundler.bundle(try names.map { try ImageReference("\(source)/\($0)") }, to: directory + "/images.tar")
+
+        let summary = try await mirrorer(cache: directory + "/cache").mirror(archive: directory + "/images.tar", to: "\(destination)/\(prefix)")
+        #expect(summary.failures.isEmpty, "\(summary.failures)")
+        for name in names {
+            let pushed = try ImageReference("\(destination)/\(prefix)/\(name)")
+            let inspection = try Skopeo.inspect("docker://\(pushed)", arguments: ["--tls-verify=false", "--creds", "\(login.user):\(login.password)"])
+            #expect(inspection.rawDigest.description == (try TestServers.seededDigest(of: name, registry: source)), "\(name) at the destination")
+        }
+    }
+
+    @Test func aFailingImageIsReportedAndTheOthersStillCopy() async throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let summary = await try mirrorer(cache: directory + "/cache").mirror([try pair("library/no-such-image:1"), try pair("pause:3.2")])
+        #expect(summary.failures.count == 1)
+        #expect(summary.failures.first?.contains("no-such-image") == true)
+        #expect(summary.copied.count == 1)
+    }
+
+    @Test func aDestinationWithoutPushRightsIsUnauthorized() async throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let access = RegistryAccess(verifiesTLS: false)
+        let summary = await Mirrorer(access: access, store: try BlobStore(root: directory + "/cache"), options: MirrorOptions())
+            .mirror([try pair("pause:3.2")])
+        #expect(summary.failures.count == 1)
+        #expect(summary.failures.first?.contains("unauthorized") == true)
+    }
+
+    @Test func dryRunWritesNothing() async throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let pause = try pair("pause:3.2")
+        let summary = await try mirrorer(cache: directory + "/cache", dryRun: true).mirror([pause])
+        #expect(summary.failures.isEmpty)
+        #expect(summary.blobsUploaded > 0)
+        #expect(try await destinationDigest(pause.destination) == nil)
+    }
+}
+
+/// The commands around mirroring, through the binary.
+@Suite struct MirrorCommandTests {
+    @Test func supportToolsMirrorsTheSeedsImageAndPrintsTheOcDebugLine() throws {
+        let source = try TestServers.plainRegistry()
+        let destination = try TestServers.value("AIRGAP_TEST_REGISTRY_AUTH_PLAIN")
+        let prefix = "st-\(UUID().uuidString.lowercased().prefix(8))"
+        let credentials = "\(try TestServers.value("AIRGAP_TEST_AUTH_USER")):\(try TestServers.value("AIRGAP_TEST_AUTH_PASSWORD"))"
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("airgap-st-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let result = try AirgapBinary.run([
+            "support-tools", "--to", "\(destination)/\(prefix)", "--mirror", "registry.redhat.io=\(source)",
+            "--dest-creds", credentials, "--tls-verify=false", "--cache", cache,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("export TOOLSIMAGE=\"\(destination)/\(prefix)/rhel7/support-tools:latest\""))
+        #expect(result.stdout.contains("oc debug --image=\"${TOOLSIMAGE}\""))
+        #expect(!result.stdout.contains(credentials) && !result.stderr.contains(credentials))
+    }
+
+    @Test func mirrorSetsNameTheSourcesAndMirrorsAndParseBack() throws {
+        let source = try TestServers.plainRegistry()
+        let destination = try TestServers.value("AIRGAP_TEST_REGISTRY_AUTH_PLAIN")
+        let prefix = "sets-\(UUID().uuidString.lowercased().prefix(8))"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("airgap-sets-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Data("""
+            # the suite's pause and agnhost, into the lab registry
+            \(source)/pause:3.2=\(destination)/\(prefix)
+            \(source)/k8s-artifacts-prod/e2e-test-images/agnhost:2.20 \(destination)/\(prefix)
+            """.utf8).write(to: URL(fileURLWithPath: directory + "/mapping.txt"))
+        let result = try AirgapBinary.run([
+            "mirror", "-f", directory + "/mapping.txt", "--mirror-sets", directory + "/sets", "--icsp",
+            "--dest-creds", "\(try TestServers.value("AIRGAP_TEST_AUTH_USER")):\(try TestServers.value("AIRGAP_TEST_AUTH_PASSWORD"))",
+            "--tls-verify=false", "--cache", directory + "/cache",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+
+        let expected = [
+            ["source": "\(source)/k8s-artifacts-prod/e2e-test-images/agnhost", "mirror": "\(destination)/\(prefix)/k8s-artifacts-prod/e2e-test-images/agnhost"],
+            ["source": "\(source)/pause", "mirror": "\(destination)/\(prefix)/pause"],
+        ]
+        for (file, kind, key) in [
+            ("imagedigestmirrorset.yaml", "ImageDigestMirrorSet", "imageDigestMirrors"),
+            ("imagetagmirrorset.yaml", "ImageTagMirrorSet", "imageTagMirrors"),
+            ("imagecontentsourcepolicy.yaml", "ImageContentSourcePolicy", "repositoryDigestMirrors"),
+        ] {
+            let yaml = try #require(try Yams.load(yaml: String(contentsOfFile: "\(directory)/sets/\(file)", encoding: .utf8)) as? [String: Any])
+            #expect(yaml["kind"] as? String == kind)
+            let entries = try #require((yaml["spec"] as? [String: Any])?[key] as? [[String: Any]])
+            #expect(entries.map { $0["source"] as? String } == expected.map { $0["source"] })
+            #expect(entries.map { ($0["mirrors"] as? [String])?.first } == expected.map { $0["mirror"] })
+        }
+        let conf = try String(contentsOfFile: directory + "/sets/registries.conf", encoding: .utf8)
+        let parsed = try RegistriesConfiguration(parsing: conf, file: "registries.conf")
+        let sources = try parsed.pullSources(for: try ImageReference("\(source)/pause:3.2"))
+        #expect(sources.map(\.reference.description) == ["\(destination)/\(prefix)/pause:3.2", "\(source)/pause:3.2"])
+    }
+
+    @Test(arguments: [
+        (["mirror", "-f", "MAPPING"], "mapping.txt:2: \"busybox:1.29\" is not a mapping"),
+        (["mirror", "busybox:1.29"], "give exactly one SOURCE and one DESTINATION"),
+        (["mirror", "--from", "x.tar"], "--from and --to go together"),
+    ])
+    func badInputNamesTheLine(arguments: [String], message: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("airgap-badmap-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Data("docker.io/library/pause:3.2=registry.example.com\nbusybox:1.29\n".utf8).write(to: URL(fileURLWithPath: directory + "/mapping.txt"))
+        let result = try AirgapBinary.run(arguments.map { $0 == "MAPPING" ? directory + "/mapping.txt" : $0 })
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+}
