@@ -59,9 +59,16 @@ public final class BundleWriter: @unchecked Sendable {
     /// what enters the archive is verified right there, whatever happened to the file since it was
     /// downloaded. A digest already written is skipped: each blob is stored once, however many images
     /// share it. Throws ``BlobStoreError/digestMismatch(digest:actual:)`` when the file is not the blob.
-    public func appendBlob(_ descriptor: Descriptor, from path: String) async throws {
+    ///
+    /// `justVerified`: the file was downloaded and verified moments ago, in this run; hashing it a
+    /// second time would only cost a full SHA-256 pass (BENCHMARKS.md), so it is copied as is.
+    public func appendBlob(_ descriptor: Descriptor, from path: String, justVerified: Bool = false) async throws {
         try await onQueue { [self] tar in
             guard writtenBlobs.insert(descriptor.digest).inserted else { return }
+            guard !justVerified else {
+                try tar.addFile(BundleLayout.blobPath(descriptor.digest), size: descriptor.size, from: path)
+                return
+            }
             var digester = SHA256Digester()
             try tar.addFile(BundleLayout.blobPath(descriptor.digest), size: descriptor.size, from: path) { digester.update($0) }
             let actual = digester.finalize()
@@ -73,7 +80,7 @@ public final class BundleWriter: @unchecked Sendable {
 
     /// Finishes the tar and renames it to ``outputPath``: the output appears whole or not at all.
     ///
-    /// No fsync, as with skopeo and `podman save`: forcing a multi-gigabyte archive to disk doubled
+    /// No fsync, as with `podman save` and skopeo's docker-archive: forcing a multi-gigabyte archive to disk doubled
     /// the wall time of a bundle (BENCHMARKS.md), and the usual next step — copying the archive to a
     /// disk or a bastion — reads it from the page cache anyway. Run `sync` before unplugging a disk.
     public func commit() async throws {

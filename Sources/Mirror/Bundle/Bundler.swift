@@ -115,7 +115,8 @@ public struct Bundler: Sendable {
     /// Returns how many were transferred rather than found in the cache.
     private func transfer(_ plan: BundlePlan, clients: RegistryClientPool, writer: BundleWriter) async throws -> Int {
         let fetcher = BlobFetcher(clients: clients, store: store, retry: access.retry, progress: progress, events: events)
-        let (ready, readyContinuation) = AsyncStream<Int>.makeStream()
+        // (plan index, whether this run just downloaded and verified it)
+        let (ready, readyContinuation) = AsyncStream<(Int, Bool)>.makeStream()
         let blobs = plan.blobs
         let jobs = options.jobs
         let store = store
@@ -125,13 +126,14 @@ public struct Bundler: Sendable {
         return try await withThrowingTaskGroup(of: Int.self) { group in
             // The appender: takes verified blobs in plan order as they become ready.
             group.addTask {
-                var waiting = Set<Int>()
+                var waiting: [Int: Bool] = [:]
                 var next = 0
-                for await index in ready {
-                    waiting.insert(index)
-                    while waiting.remove(next) != nil {
+                for await (index, fresh) in ready {
+                    waiting[index] = fresh
+                    while let justVerified = waiting.removeValue(forKey: next) {
                         do {
-                            try await writer.appendBlob(blobs[next].descriptor, from: store.path(for: blobs[next].descriptor.digest))
+                            try await writer.appendBlob(
+                                blobs[next].descriptor, from: store.path(for: blobs[next].descriptor.digest), justVerified: justVerified)
                         } catch let error as BlobStoreError {
                             // The cached copy went bad after it was verified: drop it so a rerun refetches.
                             store.evict(blobs[next].descriptor.digest)
@@ -159,7 +161,7 @@ public struct Bundler: Sendable {
                     while next < min(jobs, blobs.count) { launch() }
                     for try await (index, didTransfer) in downloads {
                         if didTransfer { transferred += 1 }
-                        readyContinuation.yield(index)
+                        readyContinuation.yield((index, didTransfer))
                         if next < blobs.count { launch() }
                     }
                     return transferred
