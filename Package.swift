@@ -48,6 +48,11 @@ let package = Package(
             name: "Inventory",
             dependencies: ["Registry", .product(name: "Yams", package: "Yams")]
         ),
+        // The per-node copy, load and clean-up procedure, generated from an archive.
+        .target(
+            name: "Nodes",
+            dependencies: ["Archive", "Registry"]
+        ),
         // Moving images between registries, the cache and archives: the only code that copies bytes.
         .target(
             name: "Mirror",
@@ -64,6 +69,7 @@ let package = Package(
                 "Archive",
                 "Inventory",
                 "Mirror",
+                "Nodes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -73,10 +79,11 @@ let package = Package(
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "Registry"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
         .testTarget(name: "MirrorTests", dependencies: ["Mirror"]),
+        .testTarget(name: "NodesTests", dependencies: ["Nodes", "Archive", "Registry"]),
         // Against real servers started by scripts/test-servers.sh; fails (never skips) when they are missing.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Registry", "Archive", "Inventory", "Mirror", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Registry", "Archive", "Inventory", "Mirror", "Nodes", .product(name: "Yams", package: "Yams")]
         ),
     ],
     swiftLanguageModes: [.v6]

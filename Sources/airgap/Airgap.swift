@@ -12,6 +12,9 @@ struct Airgap: AsyncParsableCommand {
             offline archives (libarchive) that podman, docker and containerd load in one call.
             """,
         version: "airgap \(AirgapVersion.current) (\(HTTPTransport.curlVersion))",
-        subcommands: [BundleCommand.self, MirrorCommand.self, SupportToolsCommand.self, InspectCommand.self, VerifyCommand.self, LoginCommand.self, LogoutCommand.self]
+        subcommands: [
+            BundleCommand.self, MirrorCommand.self, SupportToolsCommand.self, NodesCommand.self,
+            InspectCommand.self, VerifyCommand.self, LoginCommand.self, LogoutCommand.self,
+        ]
     )
 }

@@ -1,0 +1,32 @@
+import Archive
+import Foundation
+
+/// Why an archive cannot be brought to the nodes. Every message names the archive.
+public enum NodeArchiveError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The archive could not be read through, or holds an unsafe entry.
+    case unreadable(BundleReadError)
+    /// Neither `index.json` nor `manifest.json` names any image.
+    case noImages(archive: String)
+    /// An `index.json` entry without a name annotation.
+    case unnamedImage(archive: String, entry: String)
+    /// A name that cannot travel as a shell argument (empty, or holding a NUL byte).
+    case unusableName(archive: String, name: String)
+    /// Hashing the archive file failed part way.
+    case hashing(archive: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let error):
+            error.description
+        case .noImages(let archive):
+            "\(archive) names no image (index.json and manifest.json list none); bundle it again with airgap bundle"
+        case .unnamedImage(let archive, let entry):
+            "\(archive): \(entry) has no name, so podman would load it untagged and it could not be checked or "
+                + "removed by name; bundle it again with airgap bundle"
+        case .unusableName(let archive, let name):
+            "\(archive) names an image \(name.debugDescription), which cannot be passed to podman; run airgap verify on it"
+        case .hashing(let archive, let reason):
+            "cannot compute the sha256 of \(archive): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,36 @@
+/// The clean-up script's driver: each node's `podman rmi` of the archive's images.
+extension NodeScript {
+    static func cleanDriver() -> String {
+        """
+        cleaned=()
+
+        # Removes the archive's images from one node; fails when the node failed (reported already).
+        clean_node() {
+        \tlocal node=$1 output result
+        \techo "$node: removing ${#images[@]} images"
+        \tif ! run_step "$node" clean "$(copy_path "$node")" "${images[@]}"; then
+        \t\tfail "$node" "${result#failed: }" "$output"
+        \t\treturn 1
+        \tfi
+        \techo "$node: $result"
+        \tcleaned+=("$node")
+        }
+
+        # Prints what happened on every node; fails when any node failed.
+        summary() {
+        \tlocal entry untried=$((${#nodes[@]} - ${#cleaned[@]} - ${#failed[@]}))
+        \techo "airgap: ${#nodes[@]} node(s): ${#cleaned[@]} cleaned, ${#failed[@]} failed"
+        \tfor entry in ${failed[@]+"${failed[@]}"}; do
+        \t\techo "  failed: $entry"
+        \tdone
+        \tif ((untried > 0)); then
+        \t\techo "  not tried: $untried node(s), after the first failure (generate with --keep-going to go on)"
+        \tfi
+        \tif ((${#failed[@]} > 0)); then
+        \t\treturn 1
+        \tfi
+        }
+
+        """
+    }
+}

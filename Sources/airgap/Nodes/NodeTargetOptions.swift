@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Nodes
+
+/// The options every `nodes` subcommand shares: the archive, which nodes, the `oc debug` image,
+/// and what to do after a failure.
+struct NodeTargetOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("The offline archive written by airgap bundle; the image names are read from it.", valueName: "archive"))
+    var archive: String
+
+    @Option(
+        name: .customLong("tools-image"),
+        help: ArgumentHelp(
+            "The image oc debug runs on each node (--image), e.g. the support-tools image mirrored into the private registry.",
+            valueName: "image"))
+    var toolsImage: String?
+
+    @Option(
+        name: .customLong("nodes"),
+        help: ArgumentHelp("Only these nodes, separated by commas (default: every node oc get nodes lists).", valueName: "node,…"))
+    var nodes: [String] = []
+
+    @Option(
+        name: [.customShort("l"), .customLong("selector")],
+        help: ArgumentHelp("Only the nodes matching this label selector, as oc get nodes -l takes it.", valueName: "label"))
+    var selector: String?
+
+    @Flag(name: .customLong("keep-going"), help: "Go on after a node fails, and report every failure at the end.")
+    var keepGoing = false
+
+    func validate() throws {
+        _ = try selection()
+        if let toolsImage, toolsImage.isEmpty || toolsImage.contains(where: { $0.isWhitespace || $0.isNewline }) {
+            throw ValidationError("--tools-image \(toolsImage.debugDescription) is not an image reference")
+        }
+    }
+
+    func selection() throws -> NodeSelection {
+        do {
+            switch (nodes.isEmpty, selector) {
+            case (false, _?): throw ValidationError("--nodes and --selector choose nodes in two ways; give one of them")
+            case (false, nil): return try NodeSelection.named(parsing: nodes)
+            case (true, let selector?): return try NodeSelection.selector(parsing: selector)
+            case (true, nil): return .all
+            }
+        } catch let error as NodeSelectionError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func scriptOptions(copy: CopyMethod = .scp) throws -> NodeScriptOptions {
+        NodeScriptOptions(toolsImage: toolsImage, copy: copy, nodes: try selection(), keepGoing: keepGoing)
+    }
+
+    /// Reads the archive's names and sha256; warns on stderr about names podman will refuse.
+    func readArchive(quiet: Bool) async throws -> NodeArchive {
+        let read = try await NodeArchive.reading(path: archive)
+        if !quiet {
+            for name in read.unusualNames {
+                FileHandle.standardError.write(
+                    Data(
+                        "warning: \(archive) names \(name.debugDescription), which is not a full image reference; podman will refuse it (airgap verify says more)\n"
+                            .utf8))
+            }
+        }
+        return read
+    }
+}
+
+extension CopyMethod: ExpressibleByArgument {}
+extension NodeRunner.Action: ExpressibleByArgument {}

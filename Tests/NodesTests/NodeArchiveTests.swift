@@ -1,0 +1,74 @@
+import Foundation
+import Registry
+import Testing
+
+@testable import Nodes
+
+/// The names and digest the node procedures take from an archive: from the archive itself, never
+/// from anything typed.
+@Suite struct NodeArchiveTests {
+    @Test func namesComeFromIndexJSONInOrderThenExtraRepoTags() async throws {
+        let scratch = try Scratch()
+        let path = try scratch.file("images.tar")
+        let sha256 = try ArchiveFixture(images: [
+            .init("k8s.gcr.io/pause:3.2"),
+            .init("docker.io/library/busybox:1.29", repoTags: ["docker.io/library/busybox:1.29", "docker.io/library/busybox:latest"]),
+        ]).write(to: path)
+        let archive = try await NodeArchive.reading(path: path)
+        #expect(archive.images == ["k8s.gcr.io/pause:3.2", "docker.io/library/busybox:1.29", "docker.io/library/busybox:latest"])
+        #expect(archive.sha256 == sha256, "the sha256 of the whole file")
+        #expect(archive.path == path)
+        #expect(archive.size == Int64(try Data(contentsOf: URL(fileURLWithPath: path)).count))
+        #expect(archive.unusualNames.isEmpty)
+    }
+
+    @Test func hostileNamesAreReadAsTheyAreAndFlagged() throws {
+        let scratch = try Scratch()
+        let path = try scratch.file("images.tar")
+        let names = ["docker.io/library/busybox:1.29", "$(touch pwned)", "a b'c"]
+        try ArchiveFixture(names).write(to: path)
+        let archive = try NodeArchive.read(path: path)
+        #expect(archive.images == names)
+        #expect(archive.unusualNames == ["$(touch pwned)", "a b'c"])
+    }
+
+    @Test func anUnnamedImageIsRefused() throws {
+        let scratch = try Scratch()
+        let path = try scratch.file("images.tar")
+        try ArchiveFixture(images: [.init("k8s.gcr.io/pause:3.2"), .init(nil, repoTags: [])]).write(to: path)
+        #expect {
+            try NodeArchive.read(path: path)
+        } throws: { error in
+            guard case NodeArchiveError.unnamedImage(let archive, let entry) = error else { return false }
+            return archive == path && entry == "index.json entry 2"
+        }
+    }
+
+    @Test func anArchiveWithoutImagesIsRefused() throws {
+        let scratch = try Scratch()
+        let path = try scratch.file("images.tar")
+        try ArchiveFixture([]).write(to: path)
+        #expect(throws: NodeArchiveError.noImages(archive: path)) { try NodeArchive.read(path: path) }
+    }
+
+    @Test func anUnreadableArchiveSaysWhy() throws {
+        let scratch = try Scratch()
+        let path = try scratch.write("not a tar at all, just text\n", to: "images.tar")
+        #expect {
+            try NodeArchive.read(path: path)
+        } throws: { error in
+            "\(error)".contains(path) && "\(error)".contains("not a tar archive")
+        }
+        #expect(throws: NodeArchiveError.self) { try NodeArchive.read(path: scratch.path + "/missing.tar") }
+    }
+
+    @Test func theFileDigestMatchesSha256sum() async throws {
+        let scratch = try Scratch()
+        let path = try scratch.file("big.bin")
+        // Larger than one read chunk, not a multiple of it.
+        try Data((0..<(FileSHA256.chunkSize * 2 + 12345)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+            .write(to: URL(fileURLWithPath: path))
+        let result = try await ChildProcess(environment: ProcessInfo.processInfo.environment).run(["sha256sum", path])
+        #expect(try FileSHA256.digest(ofFileAt: path).encoded == String(result.output.prefix(64)))
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Registry
+
+@testable import Archive
+
+/// Writes small offline archives with TarWriter, laid out as airgap bundle lays them out (OCI
+/// layout + docker `manifest.json`), for images with any names at all, hostile ones included.
+/// Layers are random bytes: the node tests never unpack them (the fake podman reads names only).
+struct ArchiveFixture {
+    /// One image: the name `index.json` annotates, and the RepoTags `manifest.json` lists.
+    struct Image {
+        var name: String?
+        var repoTags: [String]
+
+        init(_ name: String?, repoTags: [String]? = nil) {
+            self.name = name
+            self.repoTags = repoTags ?? name.map { [$0] } ?? []
+        }
+    }
+
+    var images: [Image]
+    /// Makes every archive distinct, so their sha256s differ.
+    var salt = UUID().uuidString
+
+    init(_ names: [String]) {
+        images = names.map { Image($0) }
+    }
+
+    init(images: [Image]) {
+        self.images = images
+    }
+
+    /// Writes the archive to `path` and returns its bytes' sha256.
+    @discardableResult
+    func write(to path: String) throws -> Digest {
+        let writer = try TarWriter(path: path)
+        var blobs: [(Digest, Data)] = []
+        var index: [Descriptor] = []
+        var docker: [DockerArchiveEntry] = []
+        func add(_ data: Data, _ mediaType: MediaType) -> Descriptor {
+            let descriptor = Descriptor(mediaType: mediaType, digest: Digest.compute(of: data), size: Int64(data.count))
+            if !blobs.contains(where: { $0.0 == descriptor.digest }) { blobs.append((descriptor.digest, data)) }
+            return descriptor
+        }
+        for (position, image) in images.enumerated() {
+            let layer = add(Data("layer \(position) \(salt)".utf8), .ociLayerGzip)
+            let config = add(
+                Self.encode(
+                    ImageConfig(architecture: "amd64", os: "linux", rootfs: ImageConfig.RootFS(diffIDs: [layer.digest]))),
+                .ociImageConfig)
+            var manifest = add(Self.encode(ImageManifest(config: config, layers: [layer])), .ociImageManifest)
+            if let name = image.name {
+                manifest.annotations = [BundleLayout.refNameAnnotation: name, BundleLayout.containerdNameAnnotation: name]
+            }
+            index.append(manifest)
+            docker.append(
+                DockerArchiveEntry(
+                    config: BundleLayout.blobPath(config.digest), repoTags: image.repoTags,
+                    layers: [BundleLayout.blobPath(layer.digest)]))
+        }
+        try writer.addFile(BundleLayout.ociLayoutFile, contents: BundleLayout.ociLayoutContents)
+        try writer.addFile(BundleLayout.ociIndexFile, contents: Self.encode(ImageIndex(manifests: index)))
+        try writer.addFile(BundleLayout.dockerManifestFile, contents: Self.encode(docker))
+        try writer.addDirectory(BundleLayout.blobsDirectory)
+        try writer.addDirectory(BundleLayout.sha256Directory)
+        for (digest, data) in blobs {
+            try writer.addFile(BundleLayout.blobPath(digest), contents: data)
+        }
+        try writer.finish()
+        return Digest.compute(of: try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    static func encode(_ value: some Encodable) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try! encoder.encode(value)
+    }
+}
