@@ -77,7 +77,7 @@ let package = Package(
 
         .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "Registry"]),
-        .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "MirrorTests", dependencies: ["Mirror"]),
         .testTarget(name: "NodesTests", dependencies: ["Nodes", "Archive", "Registry"]),
         // Against real servers started by scripts/test-servers.sh; fails (never skips) when they are missing.

@@ -14,10 +14,14 @@ extension ImageList {
         case .list:
             return references.map { "\($0)\n" }.joined()
         case .bash:
-            // Six spaces before items and `)`: the seed's own indentation, so a rendered
-            // list diffs cleanly against the document.
-            let items = references.map { "      \"\($0)\"\n" }.joined()
-            return "export IMAGES=(\n" + items + "      )\n"
+            return bashArray(named: "IMAGES")
         }
+    }
+
+    /// The seed's `export NAME=( … )` array. Six spaces before items and `)`: the seed's own
+    /// indentation, so a rendered list diffs cleanly against the document.
+    public func bashArray(named name: String) -> String {
+        let items = references.map { "      \"\($0)\"\n" }.joined()
+        return "export \(name)=(\n" + items + "      )\n"
     }
 }

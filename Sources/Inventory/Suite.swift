@@ -1,4 +1,5 @@
-/// A named set of images that a test suite pulls, as the seed document lists them.
+/// A named set of images that a test suite pulls: one of the seed document's lists, or one a user
+/// derived with `airgap inventory diff` and stored with `save-suite`.
 public struct Suite: Sendable, Hashable {
     /// The suite's name, as in the seed's `tests-lists/<name>.txt`, e.g. `openshift-conformance-minimal`.
     public var name: String
@@ -6,10 +7,16 @@ public struct Suite: Sendable, Hashable {
     public var summary: String
     /// The images the suite's tests pull.
     public var images: ImageList
+    /// The file a stored suite is kept in; `nil` for the built-in suites.
+    public var path: String?
 
-    public init(name: String, summary: String, images: ImageList) {
+    public init(name: String, summary: String, images: ImageList, path: String? = nil) {
         self.name = name
         self.summary = summary
         self.images = images
+        self.path = path
     }
+
+    /// True for the seed's suites, which `SuiteCatalog.builtIn` holds.
+    public var isBuiltIn: Bool { path == nil }
 }

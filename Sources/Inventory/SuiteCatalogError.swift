@@ -1,14 +1,44 @@
-/// Why a suite could not be found.
+/// Why a suite could not be found, read or saved.
 public enum SuiteCatalogError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// No built-in suite has this name. `suggestion` is the closest known name, when one is
-    /// close enough to be a likely typo; `known` lists every name.
+    /// No suite has this name. `suggestion` is the closest known name, when one is close enough
+    /// to be a likely typo; `known` lists every name.
     case unknownSuite(String, suggestion: String?, known: [String])
+    /// A name that cannot be a suite file's name.
+    case invalidName(String)
+    /// `save-suite` with the name of a built-in suite.
+    case builtInName(String)
+    /// `save-suite` over an existing suite without `--force`.
+    case suiteExists(String, path: String)
+    /// `save-suite` of an empty list.
+    case emptySuite(String)
+    /// The catalog directory exists and cannot be listed.
+    case unreadableCatalog(path: String, reason: String)
+    /// The suite file or its directory cannot be written.
+    case unwritableCatalog(path: String, reason: String)
+    /// A stored suite file that is not a valid list.
+    case invalidSuiteFile(ImageListError)
 
     public var description: String {
         switch self {
         case .unknownSuite(let name, let suggestion, let known):
             let hint = suggestion.map { "; did you mean \"\($0)\"?" } ?? "."
             return "unknown suite \"\(name)\"\(hint) Known suites: \(known.joined(separator: ", "))"
+        case .invalidName(let name):
+            return "invalid suite name \"\(name)\": use lowercase letters, digits, \".\", \"_\" and \"-\", "
+                + "starting with a letter or digit (e.g. my-conformance)"
+        case .builtInName(let name):
+            return "\"\(name)\" is a built-in suite; save under another name (e.g. \(name)-lab)"
+        case .suiteExists(let name, let path):
+            return "suite \"\(name)\" already exists (\(path)); add --force to replace it, or compare with it: "
+                + "airgap inventory compare \(name)"
+        case .emptySuite(let name):
+            return "nothing to save as suite \"\(name)\": the list is empty"
+        case .unreadableCatalog(let path, let reason):
+            return "cannot read the suite catalog \(path): \(reason)"
+        case .unwritableCatalog(let path, let reason):
+            return "cannot write \(path): \(reason); choose another catalog with --catalog DIR"
+        case .invalidSuiteFile(let error):
+            return "stored suite: \(error)"
         }
     }
 

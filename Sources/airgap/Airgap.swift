@@ -13,7 +13,7 @@ struct Airgap: AsyncParsableCommand {
             """,
         version: "airgap \(AirgapVersion.current) (\(HTTPTransport.curlVersion))",
         subcommands: [
-            BundleCommand.self, MirrorCommand.self, SupportToolsCommand.self, NodesCommand.self,
+            BundleCommand.self, MirrorCommand.self, SupportToolsCommand.self, InventoryCommand.self, NodesCommand.self,
             InspectCommand.self, VerifyCommand.self, LoginCommand.self, LogoutCommand.self,
         ]
     )

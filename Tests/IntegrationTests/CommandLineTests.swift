@@ -12,12 +12,12 @@ import Testing
     @Test func helpListsEverySubcommandThatWorks() throws {
         let result = try AirgapBinary.run(["--help"])
         #expect(result.status == 0)
-        for command in ["bundle", "mirror", "support-tools", "nodes", "inspect", "verify", "login", "logout"] {
+        for command in ["bundle", "mirror", "support-tools", "inventory", "nodes", "inspect", "verify", "login", "logout"] {
             #expect(result.stdout.contains("  \(command) "), "--help lists \(command)")
         }
     }
 
-    @Test(arguments: ["bundle", "mirror", "support-tools", "nodes", "inspect", "verify", "login", "logout"])
+    @Test(arguments: ["bundle", "mirror", "support-tools", "inventory", "nodes", "inspect", "verify", "login", "logout"])
     func eachSubcommandHasHelp(command: String) throws {
         let result = try AirgapBinary.run([command, "--help"])
         #expect(result.status == 0)
