@@ -100,10 +100,18 @@ extension Platform {
         guard let variant else { return baseline }
         guard variant.hasPrefix("v") else { return nil }
         let numbers = variant.dropFirst().split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(numbers.count), let major = Int(numbers[0]) else { return nil }
-        let minor = numbers.count == 2 ? Int(numbers[1]) : 0
+        guard (1...2).contains(numbers.count), let major = Self.variantNumber(numbers[0]) else { return nil }
+        let minor = numbers.count == 2 ? Self.variantNumber(numbers[1]) : 0
         guard let minor else { return nil }
         return VariantLevel(major: major, minor: minor)
+    }
+
+    /// One to three ASCII digits. `Int(_:)` alone also takes signs and 19 digits: an index entry
+    /// with variant `v-9223372036854775808` made `variantDistance` overflow and trap (fuzz-found).
+    private static func variantNumber(_ text: Substring) -> Int? {
+        guard (1...3).contains(text.utf8.count), text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+        else { return nil }
+        return Int(text)
     }
 
     private static func isValidPart(_ part: Substring) -> Bool {
