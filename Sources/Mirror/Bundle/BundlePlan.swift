@@ -38,7 +38,7 @@ struct BundlePlan: Sendable {
     }
 
     var totalBytes: Int64 {
-        manifests.reduce(0) { $0 + $1.size } + blobs.reduce(0) { $0 + $1.descriptor.size }
+        (manifests + blobs.map(\.descriptor)).totalSize
     }
 
     /// `index.json`: one descriptor per image, named by its full reference for podman, skopeo and containerd.

@@ -26,7 +26,7 @@ public struct ResolvedImage: Sendable {
     /// Bytes of all the image's blobs and manifests, counted once each.
     public var totalSize: Int64 {
         var seen = Set<Digest>()
-        return (manifests + blobs).reduce(0) { sum, blob in seen.insert(blob.digest).inserted ? sum + blob.size : sum }
+        return (manifests + blobs).filter { seen.insert($0.digest).inserted }.totalSize
     }
 }
 

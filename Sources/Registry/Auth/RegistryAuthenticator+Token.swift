@@ -13,6 +13,9 @@ extension RegistryAuthenticator {
                 reason: "its token realm \(realm) is not an https URL (plain http only with --tls-verify=false)")
         }
         var request: HTTPRequest
+        guard let realmURL = components.url else {
+            throw RegistryError.malformedResponse(subject: "registry \(registry)", reason: "its token realm \(realm) is not a URL")
+        }
         if let identityToken = credentials?.credentials.identityToken {
             var form = URLComponents()
             form.queryItems = [
@@ -22,12 +25,15 @@ extension RegistryAuthenticator {
             ] + (service.map { [URLQueryItem(name: "service", value: $0)] } ?? [])
                 + (scopes.isEmpty ? [] : [URLQueryItem(name: "scope", value: scopes.joined(separator: " "))])
             let body = Data((form.percentEncodedQuery ?? "").utf8)
-            request = HTTPRequest(method: .post, url: components.url!, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: .bytes(body))
+            request = HTTPRequest(method: .post, url: realmURL, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: .bytes(body))
         } else {
             components.queryItems = (components.queryItems ?? [])
                 + (service.map { [URLQueryItem(name: "service", value: $0)] } ?? [])
                 + scopes.map { URLQueryItem(name: "scope", value: $0) }
-            request = HTTPRequest(method: .get, url: components.url!)
+            guard let url = components.url else {
+                throw RegistryError.malformedResponse(subject: "registry \(registry)", reason: "its token realm \(realm) is not a URL")
+            }
+            request = HTTPRequest(method: .get, url: url)
             if let credentials { request.headers.set("Authorization", Self.basic(credentials.credentials)) }
         }
         request.tls = tls

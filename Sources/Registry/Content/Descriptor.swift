@@ -50,3 +50,14 @@ public struct Descriptor: Sendable, Hashable, Codable {
         artifactType = try container.decodeIfPresent(MediaType.self, forKey: .artifactType)
     }
 }
+
+extension Sequence where Element == Descriptor {
+    /// The sum of the sizes, stopping at `Int64.max`: sizes are the registry's word until the bytes
+    /// are verified, and an overflowing `+` would trap (found by fuzzing).
+    public var totalSize: Int64 {
+        reduce(0) { sum, descriptor in
+            let (total, overflow) = sum.addingReportingOverflow(descriptor.size)
+            return overflow ? (descriptor.size > 0 ? .max : .min) : total
+        }
+    }
+}

@@ -36,10 +36,6 @@ public struct ImageManifest: Sendable, Hashable, Codable {
     /// The sum of the config and layer sizes: the bytes to fetch beyond the manifest itself.
     /// Saturates at `Int64.max` (`.min` for negative sizes built in code).
     public var contentSize: Int64 {
-        // The sizes are the registry's word, and two near `Int64.max` (fuzz-found) made `+` trap.
-        layers.reduce(config.size) { sum, layer in
-            let (total, overflow) = sum.addingReportingOverflow(layer.size)
-            return overflow ? (layer.size > 0 ? .max : .min) : total
-        }
+        ([config] + layers).totalSize
     }
 }
