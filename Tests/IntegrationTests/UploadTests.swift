@@ -71,4 +71,32 @@ import Testing
         let put = HTTPRequest(method: .put, url: uploadURL(location, digest: digest), body: .bytes(payload), allowsPlainHTTP: true)
         #expect(try await transport.send(put).status == 201)
     }
+
+    /// Above the monolithic limit a blob goes as POST + streamed PATCH + PUT: Distribution must
+    /// accept it and store the digest we computed, and the progress must count every byte once.
+    @Test func aLargeBlobGoesThroughAStreamedPatch() async throws {
+        let registry = try TestServers.plainRegistry()
+        let repository = try ImageReference.Repository("upload-test/large-\(UUID().uuidString.lowercased().prefix(8))")
+        let size = Int(RegistryClient.monolithicUploadLimit) + 4096
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("large-\(UUID().uuidString)").path
+        var payload = Data(count: size)
+        payload.withUnsafeMutableBytes { arc4random_buf($0.baseAddress!, size) }
+        try payload.write(to: URL(fileURLWithPath: file))
+        defer { unlink(file) }
+        let descriptor = Descriptor(mediaType: .ociLayerGzip, digest: Digest.compute(of: payload), size: Int64(size))
+        payload = Data()
+
+        let counted = Counted()
+        let client = RegistryClient(endpoint: RegistryEndpoint(host: registry, usesPlainHTTP: true))
+        try await client.uploadBlob(descriptor, from: file, into: repository, progress: counted.add)
+        #expect(try await client.blobExists(descriptor.digest, in: repository))
+        #expect(counted.total == Int64(size))
+    }
+}
+
+private final class Counted: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sum: Int64 = 0
+    var total: Int64 { lock.withLock { sum } }
+    @Sendable func add(_ count: Int64) { lock.withLock { sum += count } }
 }

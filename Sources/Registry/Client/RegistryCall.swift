@@ -18,6 +18,12 @@ struct RegistryCall: Sendable {
     var repository: String?
     /// Token scopes the call needs, e.g. `repository:library/busybox:pull`.
     var scopes: [String] = []
+    /// Whether ``RegistryClient/execute(_:sink:)`` may send the call again after a transient
+    /// failure. Off for the steps of an upload session: a half-sent session is abandoned and the
+    /// whole upload retried with a fresh one.
+    var retriesTransientFailures = true
+    /// Told about body bytes as they are sent (see ``HTTPRequest/uploadProgress``).
+    var uploadProgress: (@Sendable (Int64) -> Void)?
 
     static func pullScope(_ repository: ImageReference.Repository) -> String {
         "repository:\(repository):pull"

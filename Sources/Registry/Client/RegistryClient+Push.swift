@@ -31,37 +31,6 @@ extension RegistryClient {
         return try await execute(call).status == 201
     }
 
-    /// Uploads `descriptor`'s bytes from a file slice: POST opens a session, one PUT streams the file
-    /// (monolithic upload), and the registry's digest must match. A retry opens a fresh session, so a
-    /// failed attempt leaves nothing half-sent behind.
-    public func uploadBlob(_ descriptor: Descriptor, from path: String, offset: Int64 = 0, into repository: ImageReference.Repository) async throws {
-        let subject = "upload of blob \(descriptor.digest) to \(endpoint.registry)/\(repository)"
-        var start = RegistryCall(method: .post, path: "\(repository)/blobs/uploads/", expectedStatuses: [202], subject: subject)
-        start.repository = repository.value
-        start.scopes = [RegistryCall.pushScope(repository)]
-        let session = try await execute(start)
-        guard let location = session.headers["Location"], let base = URL(string: location, relativeTo: endpoint.url("")),
-              var components = URLComponents(url: base.absoluteURL, resolvingAgainstBaseURL: true)
-        else {
-            throw RegistryError.malformedResponse(subject: subject, reason: "the upload session has no usable Location header")
-        }
-        // Location may carry its own query (session state): keep it and add the digest.
-        components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "digest", value: descriptor.digest.description)]
-        guard let target = components.url else {
-            throw RegistryError.malformedResponse(subject: subject, reason: "the upload Location \(location) is not a URL")
-        }
-        var put = RegistryCall(method: .put, path: "", expectedStatuses: [201], subject: subject)
-        put.url = target
-        put.repository = repository.value
-        put.scopes = start.scopes
-        put.headers = ["Content-Type": "application/octet-stream"]
-        put.body = .file(path: path, offset: offset, length: descriptor.size)
-        let response = try await execute(put)
-        if let stored = response.headers["Docker-Content-Digest"], stored != descriptor.digest.description {
-            throw RegistryError.digestMismatch(subject: subject, expected: descriptor.digest, actual: (try? Digest(stored)) ?? descriptor.digest)
-        }
-    }
-
     /// Puts a manifest's exact bytes under `reference` (a tag, or its digest), which keeps its digest.
     public func pushManifest(_ bytes: Data, mediaType: MediaType, to repository: ImageReference.Repository, reference: String) async throws {
         let subject = "manifest \(endpoint.registry)/\(repository):\(reference)"

@@ -61,7 +61,7 @@ public struct RegistryClient: Sendable {
                     throw await failure(for: call, response: response, authorized: authorization != nil)
                 }
                 return response
-            } catch let error where RetryPolicy.isTransient(error) && !(watched?.received ?? false) {
+            } catch let error where call.retriesTransientFailures && RetryPolicy.isTransient(error) && !(watched?.received ?? false) {
                 guard let delay = retry.delay(afterAttempt: attempt, retryAfter: (error as? RegistryError)?.retryAfter) else { throw error }
                 logger.warning("\(call.subject): \(error); retrying in \(delay) (attempt \(attempt + 1) of \(retry.maxAttempts))")
                 try await retry.sleep(delay)
@@ -94,7 +94,7 @@ public struct RegistryClient: Sendable {
     }
 
     private func request(for call: RegistryCall) -> HTTPRequest {
-        HTTPRequest(
+        var request = HTTPRequest(
             method: call.method,
             url: call.url ?? endpoint.url(call.path),
             headers: call.headers,
@@ -102,6 +102,8 @@ public struct RegistryClient: Sendable {
             tls: endpoint.tls,
             allowsPlainHTTP: endpoint.usesPlainHTTP
         )
+        request.uploadProgress = call.uploadProgress
+        return request
     }
 
     /// Whether the registry speaks the v2 API here (`GET /v2/` answers 200, or 401 when it wants credentials).

@@ -12,6 +12,9 @@ public struct HTTPRequest: Sendable {
     /// Abort when fewer than one byte arrives for this many seconds: a stalled transfer must fail,
     /// not hang a whole bundle. Zero turns the check off.
     public var stallTimeout: Int
+    /// Told how far the body has been sent, in bytes since the last call: negative when curl
+    /// rewinds to resend. Called on the transport's thread, so it must be quick and thread-safe.
+    public var uploadProgress: (@Sendable (Int64) -> Void)?
 
     public init(
         method: HTTPMethod = .get,

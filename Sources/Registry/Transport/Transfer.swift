@@ -206,7 +206,9 @@ final class Transfer: @unchecked Sendable {
     fileprivate func supplyUpload(into buffer: UnsafeMutableRawBufferPointer) -> Int? {
         guard let upload else { return 0 }
         do {
-            return try upload.read(into: buffer)
+            let count = try upload.read(into: buffer)
+            if count > 0 { request.uploadProgress?(Int64(count)) }
+            return count
         } catch {
             uploadError = "\(error)"
             return nil
@@ -215,7 +217,10 @@ final class Transfer: @unchecked Sendable {
 
     fileprivate func rewindUpload(to offset: Int64) -> Bool {
         guard let upload else { return false }
-        return (try? upload.seek(to: offset)) != nil
+        let before = upload.position
+        guard (try? upload.seek(to: offset)) != nil else { return false }
+        if offset != before { request.uploadProgress?(offset - before) }
+        return true
     }
 }
 

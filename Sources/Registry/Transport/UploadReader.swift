@@ -10,7 +10,7 @@ final class UploadReader {
 
     let length: Int64
     private let source: Source
-    private var position: Int64 = 0
+    private(set) var position: Int64 = 0
 
     init(body: RequestBody, url: URL) throws {
         length = body.length

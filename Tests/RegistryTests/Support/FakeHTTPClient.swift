@@ -39,6 +39,8 @@ final class FakeHTTPClient: HTTPClient, @unchecked Sendable {
             if let handler { return handler(request) }
             return steps.isEmpty ? .fail(.curl(code: 7, message: "script exhausted", method: request.method, url: request.url.absoluteString)) : steps.removeFirst()
         }
+        // As the transport does, report the body as sent before the answer comes.
+        if let body = request.body { request.uploadProgress?(body.length) }
         switch step {
         case .respond(let status, let headers, let body):
             if (200..<300).contains(status), let sink, !body.isEmpty {
