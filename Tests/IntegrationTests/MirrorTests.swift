@@ -27,9 +27,11 @@ import Yams
         login = Login(user: try TestServers.value("AIRGAP_TEST_AUTH_USER"), password: try TestServers.value("AIRGAP_TEST_AUTH_PASSWORD"))
     }
 
-    private func mirrorer(cache: String, platform: Platform? = nil, dryRun: Bool = false) throws -> Mirrorer {
+    private func mirrorer(
+        cache: String, platform: Platform? = nil, dryRun: Bool = false, events: @escaping @Sendable (MirrorEvent) -> Void = { _ in }
+    ) throws -> Mirrorer {
         let access = RegistryAccess(verifiesTLS: false, credentials: login)
-        return Mirrorer(access: access, store: try BlobStore(root: cache), options: MirrorOptions(platform: platform, dryRun: dryRun))
+        return Mirrorer(access: access, store: try BlobStore(root: cache), options: MirrorOptions(platform: platform, dryRun: dryRun), events: events)
     }
 
     private func scratch() throws -> String {
@@ -68,6 +70,39 @@ import Yams
         #expect(second.blobsUploaded == 0)
         let requests = Array(try destinationLog(containing: "/v2/\(prefix)/").dropFirst(before))
         #expect(!requests.isEmpty && requests.allSatisfy { $0.contains("\"HEAD ") }, "\(requests)")
+    }
+
+    /// What a progress display hears: the plan, every blob of every image once, the bytes sent
+    /// (adding up to what the summary reports), and each image finished after its blobs.
+    @Test func progressEventsAccountForEveryBlobAndByte() async throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let images = [try pair("library/busybox:1.29"), try pair("library/nginx:1.14-alpine")]
+        let heard = HeardEvents()
+        let summary = await try mirrorer(cache: directory + "/cache", events: heard.add).mirror(images)
+        #expect(summary.failures.isEmpty, "\(summary.failures)")
+
+        let events = heard.all
+        guard case .planned(let planned)? = events.first(where: { if case .planned = $0 { true } else { false } }) else {
+            Issue.record("no plan was announced: \(events)")
+            return
+        }
+        #expect(planned.map(\.destination) == images.map(\.destination.description))
+        var sent: Int64 = 0
+        var blobsDone: [Int: Set<Digest>] = [:]
+        var finishedAfterBlobs: [Int: Bool] = [:]
+        for event in events {
+            switch event {
+            case .bytesSent(_, let count): sent += count
+            case .blobDone(let image, let digest, _): blobsDone[image, default: []].insert(digest)
+            case .imageDone(let image, let failure):
+                #expect(failure == nil)
+                finishedAfterBlobs[image] = blobsDone[image] == Set(planned[image].blobs.map(\.digest))
+            default: break
+            }
+        }
+        #expect(sent == summary.bytesUploaded && sent > 0)
+        #expect(finishedAfterBlobs == [0: true, 1: true])
     }
 
     @Test func aDigestReferenceIsCopiedByDigest() async throws {
@@ -157,6 +192,9 @@ import Yams
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("export TOOLSIMAGE=\"\(destination)/\(prefix)/rhel7/support-tools:latest\""))
         #expect(result.stdout.contains("oc debug --image=\"${TOOLSIMAGE}\""))
+        // Not a terminal: the progress is one plain line per finished image, on stderr.
+        #expect(result.stderr.contains("✓ \(destination)/\(prefix)/rhel7/support-tools:latest  "), "\(result.stderr)")
+        #expect(!result.stderr.contains("\u{1B}["))
         #expect(!result.stdout.contains(credentials) && !result.stderr.contains(credentials))
     }
 
@@ -214,4 +252,12 @@ import Yams
         #expect(result.status != 0)
         #expect(result.stderr.contains(message), "\(result.stderr)")
     }
+}
+
+/// Collects events from many tasks.
+private final class HeardEvents: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [MirrorEvent] = []
+    var all: [MirrorEvent] { lock.withLock { events } }
+    @Sendable func add(_ event: MirrorEvent) { lock.withLock { events.append(event) } }
 }

@@ -18,14 +18,18 @@ public final class TransferProgress: @unchecked Sendable {
     private let lock = NSLock()
     private var _bytesFetched: Int64 = 0
     private var _bytesWritten: Int64 = 0
+    private var _bytesSent: Int64 = 0
 
     public init() {}
 
     public var bytesFetched: Int64 { lock.withLock { _bytesFetched } }
     public var bytesWritten: Int64 { lock.withLock { _bytesWritten } }
+    /// Bytes uploaded to destination registries (mirror); a failed attempt's bytes are taken back.
+    public var bytesSent: Int64 { lock.withLock { _bytesSent } }
 
     func addFetched(_ count: Int) { lock.withLock { _bytesFetched += Int64(count) } }
     func addWritten(_ count: Int64) { lock.withLock { _bytesWritten += count } }
+    func addSent(_ count: Int64) { lock.withLock { _bytesSent += count } }
 }
 
 /// Counts bytes on their way into the cache.

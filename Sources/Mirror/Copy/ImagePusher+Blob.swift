@@ -3,93 +3,38 @@ import Foundation
 import Registry
 
 extension ImagePusher {
-    struct BlobOutcomes: Sendable {
-        var uploaded = 0
-        var mounted = 0
-        var existing = 0
-        var bytes: Int64 = 0
-        var failures: [BlobKey: String] = [:]
-    }
-
-    /// One task per (registry, digest), at most `jobs` at a time. Inside a task the blob goes to the
-    /// first repository that needs it (HEAD, else upload) and is mounted into the others.
-    func pushBlobs(of images: [CopyImage]) async -> BlobOutcomes {
-        var work: [BlobKey: [(CopyImage, Descriptor)]] = [:]
-        var order: [BlobKey] = []
-        for image in images {
-            for blob in image.blobs {
-                let key = BlobKey(image.destination, blob.digest)
-                if work[key] == nil { order.append(key) }
-                if !(work[key]?.contains { $0.0.destination.repository == image.destination.repository } ?? false) {
-                    work[key, default: []].append((image, blob))
-                }
-            }
-        }
-        return await withTaskGroup(of: (BlobKey, Result<[BlobPushOutcome], Error>, Int64).self) { group in
-            var outcomes = BlobOutcomes()
-            var next = 0
-            func launch() {
-                let key = order[next]
-                let targets = work[key] ?? []
-                next += 1
-                group.addTask {
-                    do {
-                        let (results, bytes) = try await pushBlob(targets)
-                        return (key, .success(results), bytes)
-                    } catch {
-                        return (key, .failure(error), 0)
-                    }
-                }
-            }
-            while next < min(jobs, order.count) { launch() }
-            for await (key, result, bytes) in group {
-                switch result {
-                case .success(let results):
-                    for outcome in results {
-                        switch outcome {
-                        case .uploaded: outcomes.uploaded += 1
-                        case .mounted: outcomes.mounted += 1
-                        case .existed: outcomes.existing += 1
-                        }
-                    }
-                    outcomes.bytes += bytes
-                case .failure(let error):
-                    outcomes.failures[key] = "\(error)"
-                }
-                if next < order.count { launch() }
-            }
-            return outcomes
-        }
-    }
-
-    /// Puts one blob into every repository of one registry that needs it.
-    private func pushBlob(_ targets: [(CopyImage, Descriptor)]) async throws -> ([BlobPushOutcome], Int64) {
+    /// Puts one blob into every repository of one registry that needs it: HEAD, else a mount from
+    /// a repository that has it by now, else an upload. Returns each target's outcome and the
+    /// bytes uploaded.
+    func pushBlob(to targets: [BlobTarget]) async throws -> ([BlobPushOutcome], Int64) {
         var results: [BlobPushOutcome] = []
         var bytes: Int64 = 0
         var holder: ImageReference.Repository?
-        for (image, blob) in targets {
+        for target in targets {
+            let (image, blob) = (target.image, target.blob)
             let client = try await clients.client(for: image.destination)
             let repository = image.destination.repository
+            let outcome: BlobPushOutcome
             if try await client.hasBlob(blob.digest, in: repository) {
-                results.append(.existed)
-                holder = holder ?? repository
-                continue
-            }
-            if dryRun {
-                results.append(holder == nil ? .uploaded : .mounted)
+                outcome = .existed
+            } else if dryRun {
+                outcome = holder == nil ? .uploaded : .mounted
                 logger.notice("would \(holder == nil ? "upload" : "mount") blob \(blob.digest) (\(blob.size) bytes) to \(image.destination.name)")
-                holder = holder ?? repository
-                continue
+            } else if let holder, try await client.mountBlob(blob.digest, from: holder, into: repository) {
+                outcome = .mounted
+            } else {
+                let (path, offset) = try await location(of: blob, for: image)
+                let position = target.position
+                try await client.uploadBlob(blob, from: path, offset: offset, into: repository) { [progress, events] count in
+                    progress.addSent(count)
+                    events(.bytesSent(image: position, count: count))
+                }
+                outcome = .uploaded
+                bytes += blob.size
             }
-            if let holder, try await client.mountBlob(blob.digest, from: holder, into: repository) {
-                results.append(.mounted)
-                continue
-            }
-            let (path, offset) = try await location(of: blob, for: image)
-            try await client.uploadBlob(blob, from: path, offset: offset, into: repository)
-            results.append(.uploaded)
-            bytes += blob.size
-            holder = holder ?? repository
+            results.append(outcome)
+            if outcome != .mounted { holder = holder ?? repository }
+            events(.blobDone(image: target.position, digest: blob.digest, outcome: outcome))
         }
         return (results, bytes)
     }

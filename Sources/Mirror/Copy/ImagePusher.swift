@@ -8,7 +8,9 @@ import Registry
 /// before indexes, the tag last — so the destination never names an image it cannot serve.
 ///
 /// Work is planned flat: every (registry, digest) is one task in a fixed-width group, so a blob
-/// shared by many images is sent once and mounted into the other repositories.
+/// shared by many images is sent once and mounted into the other repositories. An image's
+/// manifests go as soon as its last blob is in, so finished images are usable (and survive an
+/// interruption) while the others are still transferring.
 struct ImagePusher: Sendable {
     let clients: RegistryClientPool
     let fetcher: BlobFetcher
@@ -17,6 +19,7 @@ struct ImagePusher: Sendable {
     let dryRun: Bool
     let logger: Logger
     let progress: TransferProgress
+    let events: @Sendable (MirrorEvent) -> Void
 
     func push(_ images: [CopyImage]) async -> MirrorSummary {
         var summary = MirrorSummary()
@@ -28,6 +31,7 @@ struct ImagePusher: Sendable {
                     summary.imagesUpToDate += 1
                     summary.copied.append("\(image.source) -> \(image.destination)")
                     logger.info("\(image.destination) already holds \(image.top.digest)")
+                    events(.upToDate(source: image.source, destination: image.destination.description))
                 } else {
                     pending.append(image)
                 }
@@ -35,23 +39,18 @@ struct ImagePusher: Sendable {
                 summary.failures.append("\(image.source) -> \(image.destination): \(error)")
             }
         }
+        events(.planned(pending.map { MirrorImage(source: $0.source, destination: $0.destination.description, repository: $0.destination.name, blobs: $0.blobs) }))
 
-        let outcomes = await pushBlobs(of: pending)
-        summary.blobsUploaded = outcomes.uploaded
-        summary.blobsMounted = outcomes.mounted
-        summary.blobsExisting = outcomes.existing
-        summary.bytesUploaded = outcomes.bytes
-
-        for image in pending {
-            if let failure = image.blobs.lazy.compactMap({ outcomes.failures[BlobKey(image.destination, $0.digest)] }).first {
+        let results = await pushAll(pending)
+        summary.blobsUploaded = results.blobs.uploaded
+        summary.blobsMounted = results.blobs.mounted
+        summary.blobsExisting = results.blobs.existing
+        summary.bytesUploaded = results.blobs.bytes
+        for (position, image) in pending.enumerated() {
+            if let failure = results.imageFailures[position] {
                 summary.failures.append("\(image.source) -> \(image.destination): \(failure)")
-                continue
-            }
-            do {
-                try await pushManifests(of: image)
+            } else {
                 summary.copied.append("\(image.source) -> \(image.destination)")
-            } catch {
-                summary.failures.append("\(image.source) -> \(image.destination): \(error)")
             }
         }
         return summary
@@ -64,7 +63,7 @@ struct ImagePusher: Sendable {
         return try await client.existingManifest(image.destination)?.digest == image.top.digest
     }
 
-    private func pushManifests(of image: CopyImage) async throws {
+    func pushManifests(of image: CopyImage) async throws {
         let client = try await clients.client(for: image.destination)
         for manifest in image.manifests {
             let isTop = manifest.digest == image.top.digest

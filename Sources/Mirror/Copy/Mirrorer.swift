@@ -25,11 +25,13 @@ public struct Mirrorer: Sendable {
     let store: BlobStore
     let options: MirrorOptions
     public let progress = TransferProgress()
+    let events: @Sendable (MirrorEvent) -> Void
 
-    public init(access: RegistryAccess, store: BlobStore, options: MirrorOptions) {
+    public init(access: RegistryAccess, store: BlobStore, options: MirrorOptions, events: @escaping @Sendable (MirrorEvent) -> Void = { _ in }) {
         self.access = access
         self.store = store
         self.options = options
+        self.events = events
     }
 
     /// Copies every pair; failures are reported per image in the summary, not thrown, so the images
@@ -105,8 +107,10 @@ public struct Mirrorer: Sendable {
     private func pusher(_ clients: RegistryClientPool) -> ImagePusher {
         ImagePusher(
             clients: clients,
-            fetcher: BlobFetcher(clients: clients, store: store, retry: access.retry, progress: progress, events: { _ in }),
-            store: store, jobs: options.jobs, dryRun: options.dryRun, logger: access.logger, progress: progress)
+            fetcher: BlobFetcher(clients: clients, store: store, retry: access.retry, progress: progress, events: { [events] event in
+                if case .retrying(let subject, let reason) = event { events(.retrying(subject: subject, reason: reason)) }
+            }),
+            store: store, jobs: options.jobs, dryRun: options.dryRun, logger: access.logger, progress: progress, events: events)
     }
 }
 

@@ -12,8 +12,7 @@ final class BundleProgressDisplay: @unchecked Sendable {
     private var images: [ResolvedImage] = []
     private var written = Set<Digest>()
     private var finishedImages = Set<Int>()
-    private var drawnLines = 0
-    private var timer: DispatchSourceTimer?
+    private var redraw: LiveRedraw?
     private let started = Date()
     private weak var progress: TransferProgress?
 
@@ -24,11 +23,9 @@ final class BundleProgressDisplay: @unchecked Sendable {
     func start(_ progress: TransferProgress) {
         self.progress = progress
         guard mode == .live else { return }
-        let timer = DispatchSource.makeTimerSource(queue: .global())
-        timer.schedule(deadline: .now(), repeating: .milliseconds(200))
-        timer.setEventHandler { [weak self] in self?.redraw() }
-        timer.resume()
-        self.timer = timer
+        let redraw = LiveRedraw { [weak self] in ([], self?.frame() ?? []) }
+        redraw.start()
+        self.redraw = redraw
     }
 
     func handle(_ event: BundleEvent) {
@@ -53,9 +50,8 @@ final class BundleProgressDisplay: @unchecked Sendable {
 
     /// Stops the live display and leaves its last frame on screen.
     func finish() {
-        timer?.cancel()
-        timer = nil
-        if mode == .live { redraw() }
+        redraw?.stop()
+        redraw = nil
     }
 
     // MARK: - Private (under lock)
@@ -72,8 +68,8 @@ final class BundleProgressDisplay: @unchecked Sendable {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
-    private func redraw() {
-        let frame: String = lock.withLock {
+    private func frame() -> [String] {
+        lock.withLock {
             var lines: [String] = []
             for (position, image) in images.enumerated() {
                 let done = image.blobs.filter { written.contains($0.digest) }.count
@@ -83,11 +79,7 @@ final class BundleProgressDisplay: @unchecked Sendable {
             let elapsed = Date().timeIntervalSince(started)
             let fetched = progress?.bytesFetched ?? 0
             lines.append("   \(Formatting.bytes(fetched)) fetched, \(Formatting.rate(fetched, over: elapsed)), \(Formatting.seconds(elapsed))")
-            var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)A" : ""
-            text += lines.map { "\r\u{1B}[2K" + $0 }.joined(separator: "\n") + "\n"
-            drawnLines = lines.count
-            return text
+            return lines
         }
-        FileHandle.standardError.write(Data(frame.utf8))
     }
 }

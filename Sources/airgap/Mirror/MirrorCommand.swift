@@ -85,13 +85,23 @@ struct MirrorCommand: AsyncParsableCommand {
                 let host = pairs.first?.destination.domain ?? destination.map { String($0.split(separator: "/").first ?? "") } ?? ""
                 access.credentials = try DestinationCredentials.chain(destinationCreds, registry: host, before: access.credentials)
             }
+            let display = MirrorProgressDisplay(quiet: outputOptions.quiet || dryRun)
             let mirrorer = Mirrorer(
                 access: access, store: try BlobStore(root: cache ?? BlobStore.defaultRoot),
-                options: MirrorOptions(platform: try platform.map { try Platform($0) }, jobs: jobs, dryRun: dryRun))
+                options: MirrorOptions(platform: try platform.map { try Platform($0) }, jobs: jobs, dryRun: dryRun),
+                events: { display.handle($0) })
+            display.start(mirrorer.progress)
             let started = Date()
-            let summary: MirrorSummary = try await Interruption.cancellingOnSignals {
-                if let archive, let destination { return try await mirrorer.mirror(archive: archive, to: destination) }
-                return await mirrorer.mirror(pairs)
+            let summary: MirrorSummary
+            do {
+                summary = try await Interruption.cancellingOnSignals {
+                    if let archive, let destination { return try await mirrorer.mirror(archive: archive, to: destination) }
+                    return await mirrorer.mirror(pairs)
+                }
+                display.finish()
+            } catch {
+                display.finish()
+                throw error
             }
             try report(summary, pairs: pairs, elapsed: Date().timeIntervalSince(started))
             if !summary.failures.isEmpty { throw ExitCode.failure }

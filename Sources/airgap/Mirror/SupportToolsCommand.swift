@@ -38,8 +38,21 @@ struct SupportToolsCommand: AsyncParsableCommand {
             if let destinationCreds {
                 access.credentials = try DestinationCredentials.chain(destinationCreds, registry: target.domain, before: access.credentials)
             }
-            let mirrorer = Mirrorer(access: access, store: try BlobStore(root: cache ?? BlobStore.defaultRoot), options: MirrorOptions())
-            let summary = await mirrorer.mirror([MirrorPair(source: sourceReference, destination: target)])
+            let display = MirrorProgressDisplay(quiet: outputOptions.quiet)
+            let mirrorer = Mirrorer(
+                access: access, store: try BlobStore(root: cache ?? BlobStore.defaultRoot), options: MirrorOptions(),
+                events: { display.handle($0) })
+            display.start(mirrorer.progress)
+            let summary: MirrorSummary
+            do {
+                summary = try await Interruption.cancellingOnSignals {
+                    await mirrorer.mirror([MirrorPair(source: sourceReference, destination: target)])
+                }
+                display.finish()
+            } catch {
+                display.finish()
+                throw error
+            }
             if let failure = summary.failures.first { throw SupportToolsFailure(message: failure) }
             print("""
                 mirrored \(sourceReference) to \(target)

@@ -1,0 +1,121 @@
+import Foundation
+import Registry
+
+extension ImagePusher {
+    struct BlobOutcomes: Sendable {
+        var uploaded = 0
+        var mounted = 0
+        var existing = 0
+        var bytes: Int64 = 0
+    }
+
+    struct Results: Sendable {
+        var blobs = BlobOutcomes()
+        /// By position in the pushed list; an image not here went through.
+        var imageFailures: [Int: String] = [:]
+    }
+
+    /// A blob target: the image (by position) whose repository needs `blob`.
+    struct BlobTarget: Sendable {
+        var position: Int
+        var image: CopyImage
+        var blob: Descriptor
+    }
+
+    private enum Finished: Sendable {
+        case blob(BlobKey, Result<[BlobPushOutcome], Error>, bytes: Int64)
+        case manifests(position: Int, failure: String?)
+    }
+
+    /// Pushes every blob once per registry, at most `jobs` at a time, and each image's manifests
+    /// as soon as the last of its blobs is in. A failed blob fails every image that needs it.
+    func pushAll(_ images: [CopyImage]) async -> Results {
+        var targets: [BlobKey: [BlobTarget]] = [:]
+        var order: [BlobKey] = []
+        var waiting: [Set<BlobKey>] = Array(repeating: [], count: images.count)
+        var needers: [BlobKey: Set<Int>] = [:]
+        for (position, image) in images.enumerated() {
+            for blob in image.blobs {
+                let key = BlobKey(image.destination, blob.digest)
+                if targets[key] == nil { order.append(key) }
+                // One target per repository: a blob listed twice, or by two images pushed into the
+                // same repository, is sent there once.
+                if !(targets[key]?.contains { $0.image.destination.repository == image.destination.repository } ?? false) {
+                    targets[key, default: []].append(BlobTarget(position: position, image: image, blob: blob))
+                }
+                waiting[position].insert(key)
+                needers[key, default: []].insert(position)
+            }
+        }
+
+        return await withTaskGroup(of: Finished.self) { group in
+            var results = Results()
+            var next = 0
+            var blobsInFlight = 0
+            var manifestsLaunched = Set<Int>()
+
+            func launchBlobs() {
+                while blobsInFlight < jobs, next < order.count {
+                    let key = order[next]
+                    let work = targets[key] ?? []
+                    next += 1
+                    blobsInFlight += 1
+                    group.addTask {
+                        do {
+                            let (outcomes, bytes) = try await pushBlob(to: work)
+                            return .blob(key, .success(outcomes), bytes: bytes)
+                        } catch {
+                            return .blob(key, .failure(error), bytes: 0)
+                        }
+                    }
+                }
+            }
+            func launchManifests(_ position: Int) {
+                guard results.imageFailures[position] == nil, manifestsLaunched.insert(position).inserted else { return }
+                let image = images[position]
+                group.addTask {
+                    do {
+                        try await pushManifests(of: image)
+                        return .manifests(position: position, failure: nil)
+                    } catch {
+                        return .manifests(position: position, failure: "\(error)")
+                    }
+                }
+            }
+            func fail(_ position: Int, _ message: String) {
+                guard results.imageFailures[position] == nil else { return }
+                results.imageFailures[position] = message
+                events(.imageDone(image: position, failure: message))
+            }
+
+            for position in images.indices where waiting[position].isEmpty { launchManifests(position) }
+            launchBlobs()
+            for await finished in group {
+                switch finished {
+                case .blob(let key, .success(let outcomes), let bytes):
+                    blobsInFlight -= 1
+                    for outcome in outcomes {
+                        switch outcome {
+                        case .uploaded: results.blobs.uploaded += 1
+                        case .mounted: results.blobs.mounted += 1
+                        case .existed: results.blobs.existing += 1
+                        }
+                    }
+                    results.blobs.bytes += bytes
+                    for position in needers[key] ?? [] {
+                        waiting[position].remove(key)
+                        if waiting[position].isEmpty { launchManifests(position) }
+                    }
+                    launchBlobs()
+                case .blob(let key, .failure(let error), _):
+                    blobsInFlight -= 1
+                    for position in (needers[key] ?? []).sorted() { fail(position, "\(error)") }
+                    launchBlobs()
+                case .manifests(let position, let failure):
+                    if let failure { fail(position, failure) } else { events(.imageDone(image: position, failure: nil)) }
+                }
+            }
+            return results
+        }
+    }
+}
