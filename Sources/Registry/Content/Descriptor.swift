@@ -5,7 +5,7 @@ public struct Descriptor: Sendable, Hashable, Codable {
     public var mediaType: MediaType
     /// The digest of the referenced content's exact bytes.
     public var digest: Digest
-    /// The size in bytes of the referenced content; never negative.
+    /// The size in bytes of the referenced content; never negative, at most ``maximumSize`` when decoded.
     public var size: Int64
     /// Other places the content may be fetched from (foreign and nondistributable layers).
     public var urls: [String]?
@@ -29,6 +29,11 @@ public struct Descriptor: Sendable, Hashable, Codable {
         self.artifactType = artifactType
     }
 
+    /// The largest size a decoded descriptor may declare: 1 TiB. Real layers stay far below it
+    /// (registries cap a layer at tens of GB); anything larger is a broken or hostile document,
+    /// refused before a byte is downloaded.
+    public static let maximumSize: Int64 = 1 << 40
+
     enum CodingKeys: String, CodingKey {
         case mediaType, digest, size, urls, annotations, platform, artifactType
     }
@@ -38,11 +43,18 @@ public struct Descriptor: Sendable, Hashable, Codable {
         mediaType = try container.decode(MediaType.self, forKey: .mediaType)
         digest = try container.decode(Digest.self, forKey: .digest)
         size = try container.decode(Int64.self, forKey: .size)
-        // The size bounds every download; a negative one is a broken or hostile document.
+        // The size bounds every download; a negative one is a broken or hostile document, and an
+        // absurd one would let a registry stream until the disk is full before the digest fails.
         guard size >= 0 else {
             throw DecodingError.dataCorruptedError(
                 forKey: .size, in: container,
                 debugDescription: "descriptor \(digest) has a negative size (\(size))")
+        }
+        guard size <= Self.maximumSize else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .size, in: container,
+                debugDescription: "descriptor \(digest) declares \(size) bytes, over airgap's limit of "
+                    + "\(Self.maximumSize) bytes (1 TiB) for one blob")
         }
         urls = try container.decodeIfPresent([String].self, forKey: .urls)
         annotations = try container.decodeIfPresent([String: String].self, forKey: .annotations)

@@ -16,7 +16,8 @@ public enum ManifestDocument: Sendable, Hashable {
     /// (`application/json`, `text/plain`, `application/octet-stream`), from the document's
     /// `mediaType` field; when that is missing too, from the shape (`manifests` → index,
     /// `config` and `layers` → image). Refused: schema1 in any guise, a `mediaType` field that
-    /// contradicts the Content-Type, a `schemaVersion` other than 2, and other media types.
+    /// contradicts the Content-Type, a body shaped as the other kind, a `schemaVersion` other
+    /// than 2, and other media types.
     /// Rules: distribution-spec "Pulling manifests" and image-spec manifest.md / image-index.md.
     public init(decoding bytes: Data, contentType: MediaType?) throws(ManifestError) {
         let probe: Probe
@@ -40,6 +41,12 @@ public enum ManifestDocument: Sendable, Hashable {
         if let kind = served ?? declared {
             guard kind.isIndex || kind.isImageManifest else { throw .unsupportedMediaType(kind) }
             isIndex = kind.isIndex
+            // A body of the other kind would otherwise fail as "missing key": say what it is instead.
+            let shapeIsIndex = probe.hasManifests && !probe.hasConfigAndLayers
+            let shapeIsImage = probe.hasConfigAndLayers && !probe.hasManifests
+            if isIndex ? shapeIsImage : shapeIsIndex {
+                throw .shapeMismatch(mediaType: kind, shapeIsIndex: shapeIsIndex)
+            }
         } else if probe.hasManifests {
             isIndex = true
         } else if probe.hasConfigAndLayers {

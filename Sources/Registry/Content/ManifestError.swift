@@ -8,6 +8,9 @@ public enum ManifestError: Error, Sendable, Hashable, CustomStringConvertible, L
     case unsupportedSchemaVersion(Int?)
     /// The document's `mediaType` field names another type than the HTTP Content-Type.
     case mediaTypeMismatch(contentType: MediaType, declared: MediaType)
+    /// The type (Content-Type or `mediaType`) names one kind, the body has the other's fields:
+    /// `manifests` without `config`/`layers`, or the reverse.
+    case shapeMismatch(mediaType: MediaType, shapeIsIndex: Bool)
     /// A type that is neither an image manifest nor an index (an artifact manifest, a config).
     case unsupportedMediaType(MediaType)
     /// No type anywhere, and the JSON has neither `manifests` nor `config` and `layers`.
@@ -28,6 +31,10 @@ public enum ManifestError: Error, Sendable, Hashable, CustomStringConvertible, L
         case .mediaTypeMismatch(let contentType, let declared):
             "manifest served as \(contentType) declares mediaType \(declared); refusing a document "
                 + "whose type is ambiguous"
+        case .shapeMismatch(let mediaType, let shapeIsIndex):
+            "manifest typed \(mediaType) has the fields of "
+                + (shapeIsIndex ? "an index (\"manifests\", no \"config\" or \"layers\")" : "an image manifest (\"config\" and \"layers\", no \"manifests\")")
+                + "; refusing a document whose type disagrees with its content"
         case .unsupportedMediaType(let mediaType):
             "unsupported manifest media type \(mediaType); airgap reads OCI image manifests and "
                 + "indexes and Docker schema2 manifests and manifest lists"
