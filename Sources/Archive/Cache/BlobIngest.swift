@@ -89,8 +89,10 @@ public final class BlobIngest: ResponseSink, @unchecked Sendable {
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         let total = written + Int64(bytes.count)
-        // Refuse at once rather than fill the disk with a hostile or wrong body.
+        // Refuse at once rather than fill the disk with a hostile or wrong body, and drop what
+        // came before: a body longer than declared is not a prefix worth resuming from.
         guard total <= descriptor.size else {
+            discard()
             throw BlobStoreError.sizeMismatch(digest: descriptor.digest, expected: descriptor.size, actual: total)
         }
         var remaining = bytes

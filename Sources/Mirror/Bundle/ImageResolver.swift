@@ -15,7 +15,8 @@ struct ImageResolver: Sendable {
     /// Bundles need that platform for their docker view; a mirror copies an index without one.
     var requiresDockerPlatform = true
 
-    /// Indexes may nest (an index of indexes); deeper than this is refused, which also stops cycles.
+    /// Indexes may nest (an index of indexes); deeper than this is refused, which also stops cycles
+    /// when a platform is picked. With every platform kept, a cycle is named as one.
     static let maximumDepth = 4
 
     func resolve(_ reference: ImageReference) async throws -> ResolvedImage {
@@ -80,7 +81,17 @@ struct ImageResolver: Sendable {
         if store.contains(descriptor) {
             return try ManifestDocument(decoding: try store.read(descriptor.digest), contentType: descriptor.mediaType)
         }
+        // Refused before the request: the fetch would stop at the cap anyway, with a vaguer message.
+        guard descriptor.size <= MemorySink.manifestLimit else {
+            throw BundleError.manifestTooLarge(reference: source.description, digest: descriptor.digest, size: descriptor.size)
+        }
         let fetched = try await client.fetchManifest(source.withDigest(descriptor.digest))
+        // The bytes match the digest, so a size that differs is the parent's (or HEAD's) lie; it
+        // would otherwise surface later as a short or damaged archive entry.
+        guard fetched.bytes.count == descriptor.size else {
+            throw BundleError.manifestSizeMismatch(
+                reference: source.description, digest: descriptor.digest, declared: descriptor.size, actual: fetched.bytes.count)
+        }
         try store.store(fetched.bytes, as: fetched.descriptor)
         return fetched.document
     }
@@ -111,17 +122,22 @@ struct ImageResolver: Sendable {
         var platforms: [Platform] = []
         var dockerView: ResolvedImage.DockerView?
         var firstImage: ResolvedImage.DockerView?
-        var pending: [(Descriptor, Int)] = index.manifests.map { ($0, 1) }
+        // Each entry carries the digests of the indexes above it: a child among them is a cycle.
+        var pending: [(Descriptor, ancestors: [Digest])] = index.manifests.map { ($0, [top.digest]) }
         var seen: Set<Digest> = [top.digest]
         while !pending.isEmpty {
-            let (child, depth) = pending.removeFirst()
-            guard depth <= Self.maximumDepth, seen.insert(child.digest).inserted else {
-                throw BundleError.nestingTooDeep(reference: source.description)
+            let (child, ancestors) = pending.removeFirst()
+            guard !ancestors.contains(child.digest) else {
+                throw BundleError.indexCycle(reference: source.description, digest: child.digest)
             }
-            manifests.append(child)
+            guard ancestors.count <= Self.maximumDepth else { throw BundleError.nestingTooDeep(reference: source.description) }
+            // Listed twice (two platforms sharing one manifest, two indexes sharing a child): one
+            // copy of its bytes is enough, but each listing still names a platform.
+            let isFirstListing = seen.insert(child.digest).inserted
+            if isFirstListing { manifests.append(child) }
             switch try await manifest(child, of: source, client: client) {
             case .image(let manifest):
-                blobs += [manifest.config] + manifest.layers
+                if isFirstListing { blobs += [manifest.config] + manifest.layers }
                 firstImage = firstImage ?? .init(config: manifest.config, layers: manifest.layers)
                 if let platform = child.platform, !platform.isUnknown {
                     platforms.append(platform)
@@ -130,7 +146,7 @@ struct ImageResolver: Sendable {
                     }
                 }
             case .index(let nested):
-                pending += nested.manifests.map { ($0, depth + 1) }
+                if isFirstListing { pending += nested.manifests.map { ($0, ancestors + [child.digest]) } }
             }
         }
         guard let dockerView = dockerView ?? (requiresDockerPlatform ? nil : firstImage) else {

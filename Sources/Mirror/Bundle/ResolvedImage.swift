@@ -51,6 +51,12 @@ public enum BundleError: Error, Sendable, Equatable, CustomStringConvertible {
     case noImages
     case platformNotFound(reference: String, wanted: String, available: [String])
     case nestingTooDeep(reference: String)
+    /// An index lists itself, or an index above it (only a registry serving unverified bytes could).
+    case indexCycle(reference: String, digest: Digest)
+    /// A manifest descriptor declares more than the manifest size cap (`MemorySink.manifestLimit`).
+    case manifestTooLarge(reference: String, digest: Digest, size: Int64)
+    /// A manifest's bytes match its digest but not the size its descriptor (or HEAD) declared.
+    case manifestSizeMismatch(reference: String, digest: Digest, declared: Int64, actual: Int)
     case unsupportedDocument(reference: String, mediaType: String)
 
     public var description: String {
@@ -60,7 +66,13 @@ public enum BundleError: Error, Sendable, Equatable, CustomStringConvertible {
         case .platformNotFound(let reference, let wanted, let available):
             return "\(reference) has no \(wanted) image (it has: \(available.joined(separator: ", "))); pick one with --platform, or use --all-platforms"
         case .nestingTooDeep(let reference):
-            return "\(reference): image indexes nest too deeply (or refer to themselves)"
+            return "\(reference): image indexes nest more than \(ImageResolver.maximumDepth) deep; refusing what looks like a broken or hostile index"
+        case .indexCycle(let reference, let digest):
+            return "\(reference): index \(digest) lists itself (directly or through a nested index); refusing to follow the cycle"
+        case .manifestTooLarge(let reference, let digest, let size):
+            return "\(reference): manifest \(digest) declares \(size) bytes, over the \(MemorySink.manifestLimit)-byte limit for manifests; nothing was downloaded"
+        case .manifestSizeMismatch(let reference, let digest, let declared, let actual):
+            return "\(reference): manifest \(digest) is \(actual) bytes but was declared as \(declared); the registry or the index that lists it is inconsistent"
         case .unsupportedDocument(let reference, let mediaType):
             return "\(reference): \(mediaType) is not an image manifest or index"
         }
