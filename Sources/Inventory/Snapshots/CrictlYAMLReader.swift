@@ -5,6 +5,11 @@ import Yams
 enum CrictlYAMLReader {
     /// Parses one output. `firstLine` is the line of `text` within its file, so errors point there.
     static func read(_ text: String, firstLine: Int, source: String) throws(SnapshotError) -> [CrictlImage] {
+        if let line = YAMLNesting.lineExceeding(CrictlJSONReader.maximumDepth, in: text) {
+            throw .malformed(
+                source: source, line: firstLine - 1 + line,
+                reason: "YAML nested too deeply (more than \(CrictlJSONReader.maximumDepth) levels, or that many non-empty [ and {); crictl does not write this")
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
