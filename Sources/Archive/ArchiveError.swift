@@ -1,4 +1,5 @@
 import CArchive
+import Foundation
 
 /// A libarchive failure, carrying the library's own message and the archive's path.
 public struct ArchiveError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -21,8 +22,14 @@ public struct ArchiveError: Error, Sendable, Equatable, CustomStringConvertible 
         throw ArchiveError(path: path, operation: operation, message: message(of: handle))
     }
 
+    /// libarchive's text, with the system's reason when it has one: its file writer says only
+    /// "Write error", which on a full disk must still say "No space left on device".
     static func message(of handle: OpaquePointer) -> String {
-        guard let text = archive_error_string(handle) else { return "unknown libarchive error" }
-        return String(cString: text)
+        let text = archive_error_string(handle).map { String(cString: $0) } ?? "unknown libarchive error"
+        let code = archive_errno(handle)
+        // EILSEQ and EINVAL are libarchive's own "bad format" and "misuse" codes, not system errors.
+        guard code > 0, code != EILSEQ, code != EINVAL else { return text }
+        let reason = String(cString: strerror(code))
+        return text.contains(reason) ? text : "\(text): \(reason)"
     }
 }

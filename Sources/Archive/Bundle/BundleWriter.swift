@@ -101,6 +101,13 @@ public final class BundleWriter: @unchecked Sendable {
         }
     }
 
+    /// Errors of the tar name the temporary file, which is deleted on failure: name the output.
+    private func namingOutput(_ error: any Error) -> any Error {
+        guard var error = error as? ArchiveError, error.path == temporaryPath else { return error }
+        error.path = outputPath
+        return error
+    }
+
     private func onQueue(_ work: @escaping @Sendable (TarWriter) throws -> Void) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
             queue.async { [self] in
@@ -108,7 +115,7 @@ public final class BundleWriter: @unchecked Sendable {
                     continuation.resume(throwing: ArchiveError(path: outputPath, operation: "write", message: "the archive was already committed or discarded"))
                     return
                 }
-                continuation.resume(with: Result { try work(tar) })
+                continuation.resume(with: Result { try work(tar) }.mapError(namingOutput))
             }
         }
     }

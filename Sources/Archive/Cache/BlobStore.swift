@@ -122,7 +122,8 @@ public enum BlobStoreError: Error, Sendable, Equatable, CustomStringConvertible 
         case .rangeMismatch(let digest, let start, let range):
             return "blob \(digest): asked to resume at byte \(start), the registry sent \(range)"
         case .io(let path, let operation, let code):
-            return "\(operation) \(path): \(String(cString: strerror(code)))"
+            let hint = code == ENOSPC ? "; free some space, or choose a cache on a larger disk with --cache DIR" : ""
+            return "\(operation) \(path): \(String(cString: strerror(code)))\(hint)"
         }
     }
 }
