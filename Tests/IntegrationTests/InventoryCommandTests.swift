@@ -91,6 +91,12 @@ import Testing
         let bundle = try AirgapBinary.run(["bundle", "--suite", "lab-rnu", "--catalog", directory, "-o", "\(directory)/x.tar"])
         #expect(bundle.status == 1)
         #expect(bundle.stderr.contains("unknown suite \"lab-rnu\"; did you mean \"lab-run\"?"))
+
+        // and bundle --list-suites lists them beside the built-in ones.
+        let listed = try AirgapBinary.run(["bundle", "--list-suites", "--catalog", directory])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout.contains("openshift-conformance-minimal"))
+        #expect(listed.stdout.split(separator: "\n").contains { $0.hasPrefix("lab-run ") && $0.hasSuffix(" 4 images") }, "\(listed.stdout)")
     }
 
     @Test func badSnapshotsAreErrorsNamingTheFile() throws {

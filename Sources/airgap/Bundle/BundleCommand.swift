@@ -30,7 +30,7 @@ struct BundleCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("The archive to write (written to a temporary name and renamed when complete).", valueName: "file"))
     var output: String?
 
-    @Flag(name: .customLong("list-suites"), help: "List the built-in suites and exit.")
+    @Flag(name: .customLong("list-suites"), help: "List the suites --suite knows (built-in and stored) and exit.")
     var listSuites = false
 
     @Option(help: ArgumentHelp("The platform to take from multi-platform images (default linux/amd64).", valueName: "os/arch[/variant]"))
@@ -59,8 +59,10 @@ struct BundleCommand: AsyncParsableCommand {
 
     func run() async throws {
         if listSuites {
-            for suite in SuiteCatalog.builtIn {
-                print("\(suite.name.padding(toLength: 48, withPad: " ", startingAt: 0)) \(suite.images.references.count) images")
+            try await CommandFailure.reporting {
+                for suite in try selection.suiteLookup.all() {
+                    print("\(suite.name.padding(toLength: 48, withPad: " ", startingAt: 0)) \(suite.images.references.count) images")
+                }
             }
             return
         }
@@ -79,7 +81,9 @@ struct BundleCommand: AsyncParsableCommand {
             let output = output ?? "images.tar"
             let summary: BundleSummary
             do {
-                summary = try await Interruption.cancellingOnSignals { try await bundler.bundle(references, to: output) }
+                summary = try await Interruption.cancellingOnSignals(
+                    message: "interrupted: nothing was written to the output", returnIsCompletion: true
+                ) { try await bundler.bundle(references, to: output) }
                 display.finish()
             } catch {
                 display.finish()

@@ -30,10 +30,14 @@ struct ImageSelection: ParsableArguments {
         var list = try ImageList.parse(images.joined(separator: "\n"), source: "command line")
         for file in files { list = list.merging(try ImageList.load(contentsOf: file)) }
         // Built-in names resolve first, so their behaviour does not depend on the catalog.
-        let lookup = SuiteLookup(
+        for suite in suites { list = list.merging(try suiteLookup.suite(named: suite).images) }
+        return list.references
+    }
+
+    /// The built-in suites and the stored catalog (`--catalog`, else the default folder).
+    var suiteLookup: SuiteLookup {
+        SuiteLookup(
             stored: StoredSuiteCatalog(
                 directory: catalog ?? StoredSuiteCatalog.defaultDirectory(environment: ProcessInfo.processInfo.environment)))
-        for suite in suites { list = list.merging(try lookup.suite(named: suite).images) }
-        return list.references
     }
 }

@@ -94,7 +94,9 @@ struct MirrorCommand: AsyncParsableCommand {
             let started = Date()
             let summary: MirrorSummary
             do {
-                summary = try await Interruption.cancellingOnSignals {
+                summary = try await Interruption.cancellingOnSignals(
+                    message: "interrupted: the images already mirrored are complete at the destination; run the command again to finish"
+                ) {
                     if let archive, let destination { return try await mirrorer.mirror(archive: archive, to: destination) }
                     return await mirrorer.mirror(pairs)
                 }

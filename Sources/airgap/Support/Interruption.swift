@@ -4,7 +4,15 @@ import Foundation
 /// Runs `work` so that SIGINT or SIGTERM cancels it (structured cancellation reaches every transfer
 /// and the archive writer, which clean up), then exits with the conventional status 130 or 143.
 enum Interruption {
-    static func cancellingOnSignals<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// - Parameters:
+    ///   - message: what stderr says after the signal (bundle: that nothing was written).
+    ///   - returnIsCompletion: whether `work` returning means it finished. Bundle's does (a signal
+    ///     just after the archive was committed changes nothing); mirror's does not, because it
+    ///     records each image's failure, cancellation included, and returns a summary.
+    static func cancellingOnSignals<T: Sendable>(
+        message: String = "interrupted: run the command again to finish", returnIsCompletion: Bool = false,
+        _ work: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         let task = Task { try await work() }
         let received = SignalRecord()
         var sources: [DispatchSourceSignal] = []
@@ -26,15 +34,19 @@ enum Interruption {
             sources.append(source)
         }
         defer { sources.forEach { $0.cancel() } }
+        let result: Result<T, any Error>
+        var completed = false
         do {
-            return try await task.value
+            result = .success(try await task.value)
+            completed = returnIsCompletion
         } catch {
-            if let signalNumber = received.value {
-                FileHandle.standardError.write(Data("\ninterrupted: nothing was written to the output\n".utf8))
-                exit(128 + signalNumber)
-            }
-            throw error
+            result = .failure(error)
         }
+        if let signalNumber = received.value, !completed {
+            FileHandle.standardError.write(Data("\n\(message)\n".utf8))
+            exit(128 + signalNumber)
+        }
+        return try result.get()
     }
 }
 
