@@ -74,8 +74,7 @@ import Testing
             var collected = Data()
             var buffer = [UInt8](repeating: 0, count: 3)
             while true {
-                let count = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
-                if count == 0 { break }
+                guard case .filled(let count) = try buffer.withUnsafeMutableBytes({ try reader.read(into: $0) }), count > 0 else { break }
                 collected.append(contentsOf: buffer[..<count])
             }
             return String(decoding: collected, as: UTF8.self)
@@ -91,10 +90,44 @@ import Testing
     @Test func inMemoryBodiesReadInChunks() throws {
         let reader = try UploadReader(body: .bytes(Data("abcdefg".utf8)), url: URL(string: "https://r.example/")!)
         var buffer = [UInt8](repeating: 0, count: 4)
-        #expect(try buffer.withUnsafeMutableBytes { try reader.read(into: $0) } == 4)
-        #expect(try buffer.withUnsafeMutableBytes { try reader.read(into: $0) } == 3)
+        #expect(try buffer.withUnsafeMutableBytes { try reader.read(into: $0) } == .filled(4))
+        #expect(try buffer.withUnsafeMutableBytes { try reader.read(into: $0) } == .filled(3))
         #expect(String(decoding: buffer[..<3], as: UTF8.self) == "efg")
-        #expect(try buffer.withUnsafeMutableBytes { try reader.read(into: $0) } == 0)
+        #expect(try buffer.withUnsafeMutableBytes { try reader.read(into: $0) } == .filled(0))
+    }
+
+    /// A body still being downloaded: the reader takes what is announced, waits at the edge, and
+    /// fails when the download does (so the upload stops instead of sending a short body).
+    @Test func aGrowingFileIsReadAsItGrowsAndNeverPastWhatIsAnnounced() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("growing-\(UUID().uuidString)").path
+        defer { unlink(path) }
+        try Data("HELLOWORLD".utf8).write(to: URL(fileURLWithPath: path))
+        let file = GrowingFile(length: 10)
+        file.attach(path: path, available: 0)
+        let reader = try UploadReader(body: .growing(file), url: URL(string: "https://r.example/")!)
+        var buffer = [UInt8](repeating: 0, count: 8)
+        func read() throws -> UploadReader.Chunk { try buffer.withUnsafeMutableBytes { try reader.read(into: $0) } }
+
+        #expect(try read() == .waiting)
+        #expect(!reader.canContinue)
+        file.advance(to: 3)
+        #expect(reader.canContinue)
+        #expect(try read() == .filled(3))
+        #expect(String(decoding: buffer[..<3], as: UTF8.self) == "HEL")
+        #expect(try read() == .waiting)
+        file.advance(to: 10)
+        file.finish()
+        #expect(try read() == .filled(7))
+        #expect(String(decoding: buffer[..<7], as: UTF8.self) == "LOWORLD")
+        #expect(try read() == .filled(0))
+
+        let failing = GrowingFile(length: 10)
+        failing.attach(path: path, available: 2)
+        let second = try UploadReader(body: .growing(failing), url: URL(string: "https://r.example/")!)
+        #expect(try buffer.withUnsafeMutableBytes { try second.read(into: $0) } == .filled(2))
+        failing.fail("digest mismatch")
+        #expect(second.canContinue)
+        #expect(throws: UploadReadError.self) { try buffer.withUnsafeMutableBytes { try second.read(into: $0) } }
     }
 
     @Test func registryErrorBodiesDecodeLeniently() {

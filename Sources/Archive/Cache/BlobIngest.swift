@@ -13,12 +13,21 @@ public final class BlobIngest: ResponseSink, @unchecked Sendable {
     public private(set) var resumeOffset: Int64 = 0
     private let store: BlobStore
     private let partialPath: String
-    /// A private partial (another process holds the shared one) cannot be resumed later: remove it.
-    private let isPrivate: Bool
+    /// A private partial (another process, or another task, holds the shared one) cannot be
+    /// resumed later: remove it.
+    public let isPrivate: Bool
     private var committed = false
     private let descriptorFD: Int32
     private var digester = SHA256Digester()
     private var written: Int64 = 0
+    /// An upload reading this download as it arrives (mirror), told about every byte in place.
+    public var relay: GrowingFile? {
+        didSet {
+            // A private partial is not shared: the relay waits for the committed cache file.
+            guard let relay, !isPrivate else { return }
+            relay.attach(path: partialPath, available: written)
+        }
+    }
 
     init(store: BlobStore, descriptor: Descriptor) throws {
         self.store = store
@@ -73,6 +82,7 @@ public final class BlobIngest: ResponseSink, @unchecked Sendable {
         digester = SHA256Digester()
         written = 0
         resumeOffset = 0
+        relay?.advance(to: 0)
     }
 
     /// A 206 must continue exactly where the partial file ends; a 200 is the whole blob again.
@@ -106,6 +116,7 @@ public final class BlobIngest: ResponseSink, @unchecked Sendable {
         }
         digester.update(bytes)
         written = total
+        relay?.advance(to: written)
     }
 
     /// Verifies the complete download and moves it into the cache. A wrong size or digest deletes
@@ -125,11 +136,17 @@ public final class BlobIngest: ResponseSink, @unchecked Sendable {
         // would make a bundle wait on the disk twice.
         try store.moveIntoPlace(partialPath, descriptor.digest)
         committed = true
+        if isPrivate {
+            relay?.attachComplete(path: store.path(for: descriptor.digest))
+        } else {
+            relay?.finish()
+        }
     }
 
     /// Drops the partial download (after a verification failure, or when resuming is pointless).
     public func discard() {
         unlink(partialPath)
+        relay?.fail("the download of \(descriptor.digest) was discarded")
     }
 
     /// Bytes in the partial file so far.

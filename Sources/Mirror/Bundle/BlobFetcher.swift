@@ -12,9 +12,22 @@ struct BlobFetcher: Sendable {
     let events: @Sendable (BundleEvent) -> Void
 
     /// Returns whether bytes were transferred (false: served from the cache).
+    ///
+    /// `relay` hears of every byte as it lands in the cache (an upload reading along), and of the
+    /// outcome: complete once verified, failed otherwise.
     @discardableResult
-    func fetch(_ descriptor: Descriptor, from source: ImageReference) async throws -> Bool {
+    func fetch(_ descriptor: Descriptor, from source: ImageReference, relay: GrowingFile? = nil) async throws -> Bool {
+        do {
+            return try await fetchIntoCache(descriptor, from: source, relay: relay)
+        } catch {
+            relay?.fail("\(error)")
+            throw error
+        }
+    }
+
+    private func fetchIntoCache(_ descriptor: Descriptor, from source: ImageReference, relay: GrowingFile?) async throws -> Bool {
         if store.contains(descriptor) {
+            relay?.attachComplete(path: store.path(for: descriptor.digest))
             events(.blobCached(descriptor))
             return false
         }
@@ -22,14 +35,17 @@ struct BlobFetcher: Sendable {
         var attempt = 1
         while true {
             let ingest = try store.beginIngest(descriptor)
+            ingest.relay = relay
             do {
                 let sink = CountingSink(ingest, progress: progress)
                 try await client.streamBlob(descriptor.digest, from: source.repository, into: sink, offset: ingest.resumeOffset)
                 try ingest.commit()
                 events(.blobFetched(descriptor))
                 return true
-            } catch where RetryPolicy.isTransient(error) {
-                // The partial file stays: the next try asks only for the rest.
+            } catch where RetryPolicy.isTransient(error) && ingest.bytesWritten > ingest.resumeOffset {
+                // A body cut short: the partial file stays and the next try asks only for the rest.
+                // Failures before any byte arrived were already retried by the client's own policy;
+                // retrying those here too would multiply the tries (5 × 5 requests, 90 s of backoff).
                 guard let delay = retry.delay(afterAttempt: attempt, retryAfter: nil) else { throw error }
                 events(.retrying(subject: "blob \(descriptor.digest) of \(source.name)", reason: "\(error)"))
                 try await retry.sleep(delay)

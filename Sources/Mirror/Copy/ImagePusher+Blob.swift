@@ -23,12 +23,7 @@ extension ImagePusher {
             } else if let holder, try await client.mountBlob(blob.digest, from: holder, into: repository) {
                 outcome = .mounted
             } else {
-                let (path, offset) = try await location(of: blob, for: image)
-                let position = target.position
-                try await client.uploadBlob(blob, from: path, offset: offset, into: repository) { [progress, events] count in
-                    progress.addSent(count)
-                    events(.bytesSent(image: position, count: count))
-                }
+                try await upload(blob, of: image, position: target.position, with: client)
                 outcome = .uploaded
                 bytes += blob.size
             }
@@ -39,17 +34,64 @@ extension ImagePusher {
         return (results, bytes)
     }
 
-    /// The file slice holding the blob: the cache (fetched and verified first) or the archive.
-    private func location(of blob: Descriptor, for image: CopyImage) async throws -> (String, Int64) {
+    /// Sends a blob the destination lacks: from the archive, from the cache, or — when the cache
+    /// does not have it yet — relayed while it downloads.
+    private func upload(_ blob: Descriptor, of image: CopyImage, position: Int, with client: RegistryClient) async throws {
+        let repository = image.destination.repository
+        let sent: @Sendable (Int64) -> Void = { [progress, events] count in
+            progress.addSent(count)
+            events(.bytesSent(image: position, count: count))
+        }
         switch image.blobOrigin {
-        case .registry(let source):
-            try await fetcher.fetch(blob, from: source)
-            return (store.path(for: blob.digest), 0)
         case .archive(let path, let offsets):
             guard let offset = offsets[blob.digest] else {
                 throw BlobStoreError.unusable(root: path, reason: "the archive has no blob \(blob.digest)")
             }
-            return (path, offset)
+            try await client.uploadBlob(blob, from: path, offset: offset, into: repository, progress: sent)
+        case .registry(let source):
+            if store.contains(blob) {
+                try await client.uploadBlob(blob, from: store.path(for: blob.digest), into: repository, progress: sent)
+            } else {
+                try await relay(blob, from: source, to: repository, with: client, progress: sent)
+            }
+        }
+    }
+
+    /// Downloads a blob into the cache and uploads it at the same time, the upload reading the
+    /// cache's partial file as it grows: the transfer takes as long as the slower side, not the
+    /// sum of both. The destination checks the digest we name before it accepts the blob, and the
+    /// cache checks it before keeping it, so bad bytes stop at both.
+    private func relay(
+        _ blob: Descriptor, from source: ImageReference, to repository: ImageReference.Repository,
+        with client: RegistryClient, progress: @escaping @Sendable (Int64) -> Void
+    ) async throws {
+        let file = GrowingFile(length: blob.size)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await fetcher.fetch(blob, from: source, relay: file)
+            }
+            group.addTask {
+                do {
+                    try await client.uploadBlob(blob, body: .growing(file), into: repository, progress: progress)
+                } catch {
+                    // A failed download fails the upload too; report the cause, not the echo.
+                    if case .failed = file.currentState { throw RelayEcho() }
+                    throw error
+                }
+            }
+            var failure: Error?
+            while let result = await group.nextResult() {
+                guard case .failure(let error) = result else { continue }
+                if error is RelayEcho { continue }
+                failure = failure ?? error
+                // The upload failed on its own (the destination refused): stop the download too;
+                // its partial file stays in the cache to resume from.
+                group.cancelAll()
+            }
+            if let failure { throw failure }
         }
     }
 }
+
+/// An upload that failed only because the download it was reading failed.
+private struct RelayEcho: Error {}

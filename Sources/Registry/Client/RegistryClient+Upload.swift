@@ -17,6 +17,15 @@ extension RegistryClient {
         _ descriptor: Descriptor, from path: String, offset: Int64 = 0, into repository: ImageReference.Repository,
         progress: (@Sendable (Int64) -> Void)? = nil
     ) async throws {
+        try await uploadBlob(descriptor, body: .file(path: path, offset: offset, length: descriptor.size), into: repository, progress: progress)
+    }
+
+    /// Uploads `descriptor`'s bytes from `body`: a file slice, or a ``GrowingFile`` a download is
+    /// still writing (each attempt reads it from its start).
+    public func uploadBlob(
+        _ descriptor: Descriptor, body: RequestBody, into repository: ImageReference.Repository,
+        progress: (@Sendable (Int64) -> Void)? = nil
+    ) async throws {
         let subject = "upload of blob \(descriptor.digest) to \(endpoint.registry)/\(repository)"
         var attempt = 1
         while true {
@@ -25,7 +34,6 @@ extension RegistryClient {
             do {
                 let opened = try await openUploadSession(into: repository, subject: subject)
                 session = opened
-                let body = RequestBody.file(path: path, offset: offset, length: descriptor.size)
                 if descriptor.size <= Self.monolithicUploadLimit {
                     try await closeUploadSession(opened, digest: descriptor.digest, body: body, sent: sent, repository: repository, subject: subject)
                 } else {

@@ -47,8 +47,11 @@ final class CurlMultiLoop: @unchecked Sendable {
             var running: Int32 = 0
             curl_multi_perform(multi, &running)
             collectFinished()
-            // Sleeps until a socket is ready, a wakeup arrives, or a second passes (curl's timers).
-            curl_multi_poll(multi, nil, 0, 1000, nil)
+            let resumed = resumeUploads()
+            // Sleeps until a socket is ready, a wakeup arrives, or a second passes (curl's timers);
+            // not at all when an upload was just resumed, and briefly while one waits for bytes.
+            let waiting = active.values.contains { $0.waitingForBody }
+            curl_multi_poll(multi, nil, 0, resumed ? 0 : waiting ? 50 : 1000, nil)
         }
     }
 
@@ -78,6 +81,17 @@ final class CurlMultiLoop: @unchecked Sendable {
             active[handle] = nil
             transfer.completeCancelled()
         }
+    }
+
+    /// Unpauses uploads whose growing body has new bytes. Their producer is a download on this same
+    /// thread, so checking after every perform sees each write.
+    private func resumeUploads() -> Bool {
+        var resumed = false
+        for (handle, transfer) in active where transfer.shouldResumeUpload {
+            curl_easy_pause(handle, 0)  // CURLPAUSE_CONT: both directions on
+            resumed = true
+        }
+        return resumed
     }
 
     private func collectFinished() {

@@ -41,11 +41,14 @@ public enum RequestBody: Sendable {
     case bytes(Data)
     /// `length` bytes of the file at `path` starting at `offset`: a blob, or a blob inside a tar.
     case file(path: String, offset: Int64 = 0, length: Int64)
+    /// A file still being downloaded: sent as its bytes arrive (see ``GrowingFile``).
+    case growing(GrowingFile)
 
     var length: Int64 {
         switch self {
         case .bytes(let data): Int64(data.count)
         case .file(_, _, let length): length
+        case .growing(let file): file.length
         }
     }
 }

@@ -17,6 +17,8 @@ final class Transfer: @unchecked Sendable {
     private var errorBody = Data()
     private var sinkError: Error?
     private var uploadError: String?
+    /// The read callback paused the upload: its body (a ``GrowingFile``) had no more bytes yet.
+    private(set) var waitingForBody = false
     private var continuation: CheckedContinuation<HTTPResponse, Error>?
 
     private let cancelLock = NSLock()
@@ -206,13 +208,26 @@ final class Transfer: @unchecked Sendable {
     fileprivate func supplyUpload(into buffer: UnsafeMutableRawBufferPointer) -> Int? {
         guard let upload else { return 0 }
         do {
-            let count = try upload.read(into: buffer)
-            if count > 0 { request.uploadProgress?(Int64(count)) }
-            return count
+            switch try upload.read(into: buffer) {
+            case .filled(let count):
+                if count > 0 { request.uploadProgress?(Int64(count)) }
+                return count
+            case .waiting:
+                waitingForBody = true
+                return Int(CURL_READFUNC_PAUSE)
+            }
         } catch {
             uploadError = "\(error)"
             return nil
         }
+    }
+
+    /// Whether the upload paused for bytes that have now arrived (or will never come): the loop
+    /// then unpauses it, and the next read makes progress or fails.
+    var shouldResumeUpload: Bool {
+        guard waitingForBody, let upload, upload.canContinue else { return false }
+        waitingForBody = false
+        return true
     }
 
     fileprivate func rewindUpload(to offset: Int64) -> Bool {

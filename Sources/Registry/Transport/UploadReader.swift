@@ -6,6 +6,14 @@ final class UploadReader {
     private enum Source {
         case bytes(Data)
         case file(descriptor: Int32, start: Int64)
+        case growing(GrowingFile)
+    }
+
+    /// What a read produced.
+    enum Chunk: Equatable {
+        case filled(Int)
+        /// The body is still arriving (a ``GrowingFile``): pause and ask again later.
+        case waiting
     }
 
     let length: Int64
@@ -28,6 +36,8 @@ final class UploadReader {
                 throw TransportError.bodyUnreadable(message: "\(path) is shorter than \(offset + length) bytes", url: url.redactedForLog)
             }
             source = .file(descriptor: descriptor, start: offset)
+        case .growing(let file):
+            source = .growing(file)
         }
     }
 
@@ -35,24 +45,44 @@ final class UploadReader {
         if case .file(let descriptor, _) = source { close(descriptor) }
     }
 
-    /// Fills `buffer` with the next bytes; 0 means the body is complete.
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    /// Fills `buffer` with the next bytes; `.filled(0)` means the body is complete.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Chunk {
         let wanted = Int(min(Int64(buffer.count), length - position))
-        guard wanted > 0 else { return 0 }
+        guard wanted > 0 else { return .filled(0) }
         switch source {
         case .bytes(let data):
             let start = data.startIndex + Int(position)
             data.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]), from: start..<start + wanted)
             position += Int64(wanted)
-            return wanted
+            return .filled(wanted)
         case .file(let descriptor, let start):
-            let count = pread(descriptor, buffer.baseAddress, wanted, off_t(start + position))
-            guard count > 0 else {
-                throw UploadReadError(message: count == 0 ? "file ended early" : String(cString: strerror(errno)))
+            return .filled(try readFile(descriptor, at: start + position, count: wanted, into: buffer))
+        case .growing(let file):
+            switch file.readable(at: position) {
+            case .wait:
+                return .waiting
+            case .failed(let reason):
+                throw UploadReadError(message: reason)
+            case .bytes(let descriptor, let limit):
+                return .filled(try readFile(descriptor, at: position, count: Int(min(Int64(wanted), limit)), into: buffer))
             }
-            position += Int64(count)
-            return count
         }
+    }
+
+    /// Whether a read would make progress now (or fail): when a paused upload may resume.
+    var canContinue: Bool {
+        guard case .growing(let file) = source, position < length else { return true }
+        if case .wait = file.readable(at: position) { return false }
+        return true
+    }
+
+    private func readFile(_ descriptor: Int32, at offset: Int64, count wanted: Int, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let count = pread(descriptor, buffer.baseAddress, wanted, off_t(offset))
+        guard count > 0 else {
+            throw UploadReadError(message: count == 0 ? "file ended early" : String(cString: strerror(errno)))
+        }
+        position += Int64(count)
+        return count
     }
 
     func seek(to offset: Int64) throws {
