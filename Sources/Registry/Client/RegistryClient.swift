@@ -103,6 +103,7 @@ public struct RegistryClient: Sendable {
             allowsPlainHTTP: endpoint.usesPlainHTTP
         )
         request.uploadProgress = call.uploadProgress
+        request.mayResendBody = call.retriesTransientFailures
         return request
     }
 

@@ -40,6 +40,7 @@ public struct RetryPolicy: Sendable {
         18,  // partial file: the body ended before Content-Length
         28,  // operation timed out (including our stall timeout)
         52, 55, 56,  // empty reply, send error, receive error (connection reset)
+        65,  // a body we would not let curl resend (an upload session step on a connection that died)
     ]
 
     public static func isTransient(_ error: Error) -> Bool {

@@ -15,6 +15,11 @@ public struct HTTPRequest: Sendable {
     /// Told how far the body has been sent, in bytes since the last call: negative when curl
     /// rewinds to resend. Called on the transport's thread, so it must be quick and thread-safe.
     public var uploadProgress: (@Sendable (Int64) -> Void)?
+    /// Whether libcurl may send the body again by itself, which it does when a reused connection
+    /// dies before any answer. Upload-session steps say no: the server may have seen part of the
+    /// body, and only a new session can be trusted. The transfer then fails with curl's error 65,
+    /// which the caller retries with a fresh session.
+    public var mayResendBody = true
 
     public init(
         method: HTTPMethod = .get,

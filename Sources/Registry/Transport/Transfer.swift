@@ -233,6 +233,7 @@ final class Transfer: @unchecked Sendable {
     fileprivate func rewindUpload(to offset: Int64) -> Bool {
         guard let upload else { return false }
         let before = upload.position
+        if !request.mayResendBody && before > 0 { return false }
         guard (try? upload.seek(to: offset)) != nil else { return false }
         if offset != before { request.uploadProgress?(offset - before) }
         return true
