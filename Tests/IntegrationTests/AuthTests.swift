@@ -112,10 +112,14 @@ import Testing
         let scope = "repository:pause:pull"
         let before = try tokenRequests(user: "shortlived", scope: scope).count
         _ = try await client.resolve(pause)
+        let first = try tokenRequests(user: "shortlived", scope: scope).count - before
         // Outlive the 2-second token (the registry refuses it from then on).
         try await Task.sleep(for: .seconds(3))
         _ = try await client.resolve(pause)
-        #expect(try tokenRequests(user: "shortlived", scope: scope).count - before == 2)
+        // The second call needed a new token. (On a loaded machine the first call alone may
+        // outlive a 2-second token and ask twice: counts are compared, not fixed.)
+        #expect(first >= 1)
+        #expect(try tokenRequests(user: "shortlived", scope: scope).count - before > first)
     }
 
     @Test func aWrongPasswordAtTheTokenServiceIsUnauthorized() async throws {

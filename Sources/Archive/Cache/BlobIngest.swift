@@ -51,7 +51,8 @@ public final class BlobIngest: ResponseSink, @unchecked Sendable {
 
     deinit {
         close(descriptorFD)
-        if isPrivate && !committed { unlink(partialPath) }
+        // A private partial cannot be resumed by anyone, and an empty one holds nothing to resume.
+        if !committed && (isPrivate || written == 0) { unlink(partialPath) }
     }
 
     /// Hashes what an earlier attempt left, so the digest covers the whole blob after resuming.
