@@ -25,7 +25,10 @@
 #      (airgap-jobs-N only in the first SEED_RUNS rounds). The registry's CPU time during each
 #      command is read from /proc and reported beside the command's own.
 #      then once: SHA-256 of every blob (openssl, sha256sum), gzip -6 of 128 MiB of random data.
-#   5. writes BENCHMARKS.md (medians, ratios, targets) and prints it.
+#   5. writes BENCHMARKS.md (medians, ratios, targets) and prints it, keeping the sections other
+#      scripts wrote into it between marker comments (bench/mirror.sh's).
+#
+# What it shares with bench/mirror.sh (the image set, the registry, measuring) is in bench/lib.sh.
 #
 # The raw measurements (LABEL wall user sys maxrss_kib registry_cpu per line) are kept in
 # bench/.work/results-DATE.txt.
@@ -46,260 +49,16 @@ SEED_RUNS=${AIRGAP_BENCH_SEED_RUNS:-3}
 PRIORITY=${AIRGAP_BENCH_PRIORITY-auto}
 OUTPUT_MD=${AIRGAP_BENCH_OUTPUT:-$ROOT/BENCHMARKS.md}
 SHM=${AIRGAP_BENCH_SHM-/dev/shm}
-STARTUP_TIMEOUT=20
 
-# The image set: NAME LAYER... where a layer is KEY:MiB; a KEY shared by several images is one blob.
-RECIPE_VERSION=1
-IMAGE_SPECS=(
-	"base-1 base:200 own-1:40"
-	"base-2 base:200 own-2:40"
-	"base-3 base:200 own-3:40"
-	"base-4 base:200 own-4:40"
-	"big big:1024"
-	"small-1 small-1:5"
-	"small-2 small-2:5"
-	"small-3 small-3:5"
-)
-BIG_IMAGE=big
-TAG=v1
-REPO_PREFIX=bench
-
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
-
-log() {
-	echo "bench: $*" >&2
-}
-
-need() {
-	local cmd
-	for cmd in "$@"; do
-		command -v "$cmd" >/dev/null 2>&1 || die "missing command '$cmd' (scripts/install-deps.sh installs it)"
-	done
-}
+# shellcheck source=bench/lib.sh
+. "$HERE/lib.sh"
 
 check_tools() {
 	need docker-registry skopeo curl python3 gzip tar sha256sum openssl sync xargs setsid
-	if [[ ! -x /usr/bin/time ]]; then
-		[[ $(id -u) == 0 ]] || die "GNU time (/usr/bin/time) is missing: apt-get install -y time"
-		log "installing GNU time (apt-get install -y time)"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q time >/dev/null
-	fi
+	need_gnu_time
 	[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "AIRGAP_BENCH_RUNS must be a positive integer, not '$RUNS'"
 	[[ $SEED_RUNS =~ ^[1-9][0-9]*$ ]] || die "AIRGAP_BENCH_SEED_RUNS must be a positive integer, not '$SEED_RUNS'"
 	((SEED_RUNS <= RUNS)) || SEED_RUNS=$RUNS
-}
-
-build_airgap() {
-	if [[ -n ${AIRGAP_BENCH_BINARY:-} ]]; then
-		AIRGAP=$AIRGAP_BENCH_BINARY
-	else
-		need swift
-		log "building airgap (swift build -c release --scratch-path .build-bench)"
-		(cd "$ROOT" && swift build -c release --scratch-path .build-bench --product airgap >&2)
-		AIRGAP=$ROOT/.build-bench/release/airgap
-	fi
-	[[ -x $AIRGAP ]] || die "no airgap binary at $AIRGAP"
-	local commit dirty=""
-	commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-	git -C "$ROOT" diff --quiet HEAD -- Sources Package.swift 2>/dev/null || dirty=" with uncommitted changes in Sources/"
-	if [[ -n ${AIRGAP_BENCH_BINARY:-} ]]; then
-		AIRGAP_BUILD="the binary $AIRGAP_BENCH_BINARY built $(date -u -r "$AIRGAP" '+%Y-%m-%d %H:%M UTC'); tree at commit $commit$dirty"
-	else
-		AIRGAP_BUILD="release build of commit $commit$dirty"
-	fi
-}
-
-# ---------------------------------------------------------------------------------------------
-# Synthetic images
-
-# Writes the OCI layout $WORK/oci: one index.json entry per image (ref name = image name).
-generate_layout() {
-	local layout=$WORK/oci stamp start=$SECONDS
-	stamp="$RECIPE_VERSION ${IMAGE_SPECS[*]}"
-	GEN_SECONDS=0
-	if [[ -f $layout/.recipe && $(<"$layout/.recipe") == "$stamp" ]]; then
-		log "reusing the generated images in $layout"
-		return
-	fi
-	log "generating the synthetic images into $layout (once; cached for later runs)"
-	rm -rf "$layout"
-	mkdir -p "$layout"
-	python3 - "$layout" "${IMAGE_SPECS[@]}" <<'EOF'
-import gzip, hashlib, io, json, os, sys, tarfile
-
-layout, specs = sys.argv[1], sys.argv[2:]
-blobs = os.path.join(layout, "blobs", "sha256")
-os.makedirs(blobs, exist_ok=True)
-MiB = 1 << 20
-
-class HashingWriter(io.RawIOBase):
-    """Hashes what passes on its way to `out`."""
-    def __init__(self, out):
-        self.out, self.hash, self.size = out, hashlib.sha256(), 0
-    def writable(self):
-        return True
-    def write(self, b):
-        self.hash.update(b)
-        self.size += len(b)
-        return self.out.write(b)
-
-def put(data):
-    digest = hashlib.sha256(data).hexdigest()
-    with open(os.path.join(blobs, digest), "wb") as f:
-        f.write(data)
-    return {"digest": "sha256:" + digest, "size": len(data)}
-
-def make_layer(key, mib):
-    """A real tar.gz holding one file of random bytes; returns (descriptor, diff_id)."""
-    tmp = os.path.join(blobs, "tmp-" + key)
-    with open(tmp, "wb") as raw, open("/dev/urandom", "rb") as rand:
-        compressed = HashingWriter(raw)
-        gz = gzip.GzipFile(filename="", fileobj=compressed, mode="wb", compresslevel=0, mtime=0)
-        plain = HashingWriter(gz)
-        with tarfile.open(fileobj=plain, mode="w|", format=tarfile.PAX_FORMAT, copybufsize=MiB) as tar:
-            info = tarfile.TarInfo("data/" + key + ".bin")
-            info.size, info.mode, info.mtime = mib * MiB, 0o644, 946684800
-            tar.addfile(info, rand)
-        gz.close()
-    digest = compressed.hash.hexdigest()
-    os.rename(tmp, os.path.join(blobs, digest))
-    descriptor = {
-        "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
-        "digest": "sha256:" + digest,
-        "size": compressed.size,
-    }
-    return descriptor, "sha256:" + plain.hash.hexdigest()
-
-layers, index = {}, []
-for spec in specs:
-    name, *parts = spec.split()
-    descriptors, diff_ids = [], []
-    for part in parts:
-        key, mib = part.split(":")
-        if key not in layers:
-            print(f"  layer {key}: {mib} MiB", file=sys.stderr, flush=True)
-            layers[key] = make_layer(key, int(mib))
-        descriptors.append(layers[key][0])
-        diff_ids.append(layers[key][1])
-    config = {
-        "created": "2000-01-01T00:00:00Z",
-        "architecture": "amd64",
-        "os": "linux",
-        "config": {"Cmd": ["/bin/sh"], "Labels": {"airgap.bench": name}},
-        "rootfs": {"type": "layers", "diff_ids": diff_ids},
-        "history": [{"created": "2000-01-01T00:00:00Z", "created_by": "bench/run.sh"} for _ in parts],
-    }
-    config_desc = put(json.dumps(config, sort_keys=True).encode())
-    config_desc["mediaType"] = "application/vnd.oci.image.config.v1+json"
-    manifest = {
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": config_desc,
-        "layers": descriptors,
-    }
-    manifest_desc = put(json.dumps(manifest, sort_keys=True).encode())
-    manifest_desc["mediaType"] = "application/vnd.oci.image.manifest.v1+json"
-    manifest_desc["annotations"] = {"org.opencontainers.image.ref.name": name}
-    index.append(manifest_desc)
-
-with open(os.path.join(layout, "oci-layout"), "w") as f:
-    json.dump({"imageLayoutVersion": "1.0.0"}, f)
-with open(os.path.join(layout, "index.json"), "w") as f:
-    json.dump({"schemaVersion": 2, "manifests": index}, f)
-EOF
-	echo "$stamp" >"$layout/.recipe"
-	GEN_SECONDS=$((SECONDS - start))
-}
-
-# ---------------------------------------------------------------------------------------------
-# The registry
-
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-REGISTRY_PID=
-TMP=
-
-cleanup() {
-	local status=$?
-	if [[ -n $REGISTRY_PID ]] && kill -0 "$REGISTRY_PID" 2>/dev/null; then
-		kill "$REGISTRY_PID" 2>/dev/null || true
-		wait "$REGISTRY_PID" 2>/dev/null || true
-	fi
-	[[ -n $TMP && -d $TMP ]] && rm -rf "$TMP"
-	[[ -n $SHM_TMP && -d $SHM_TMP ]] && rm -rf "$SHM_TMP"
-	exit "$status"
-}
-
-start_registry() {
-	local port cfg deadline
-	port=$(free_port)
-	REGISTRY=127.0.0.1:$port
-	cfg=$TMP/registry.yml
-	mkdir -p "$TMP/registry"
-	cat >"$cfg" <<EOF
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $TMP/registry
-  redirect:
-    disable: true
-http:
-  addr: $REGISTRY
-  secret: airgap-bench
-EOF
-	# Distribution maps REGISTRY_* environment variables onto its config: strip them.
-	local clean=() v
-	while IFS= read -r v; do
-		clean+=(-u "$v")
-	done < <(compgen -e | grep '^REGISTRY_' || true)
-	env "${clean[@]}" docker-registry serve "$cfg" </dev/null >"$TMP/registry.log" 2>&1 &
-	REGISTRY_PID=$!
-	deadline=$((SECONDS + STARTUP_TIMEOUT))
-	until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://$REGISTRY/v2/" || true) == 200 ]]; do
-		if ! kill -0 "$REGISTRY_PID" 2>/dev/null || ((SECONDS > deadline)); then
-			tail -n 20 "$TMP/registry.log" >&2 || true
-			die "docker-registry did not start on $REGISTRY"
-		fi
-		sleep 0.2
-	done
-	log "docker-registry (pid $REGISTRY_PID) on $REGISTRY, storage $TMP/registry"
-}
-
-push_images() {
-	local spec name start
-	start=$SECONDS
-	IMAGES=()
-	for spec in "${IMAGE_SPECS[@]}"; do
-		name=${spec%% *}
-		skopeo copy -q --dest-tls-verify=false "oci:$WORK/oci:$name" "docker://$REGISTRY/$REPO_PREFIX/$name:$TAG" >&2
-		IMAGES+=("$REGISTRY/$REPO_PREFIX/$name:$TAG")
-	done
-	log "pushed ${#IMAGES[@]} images in $((SECONDS - start)) s"
-	# Every unique blob (layers and configs) with its size, for the floor and the totals.
-	python3 - "$WORK/oci" "$REGISTRY" "$REPO_PREFIX" "$TAG" >"$TMP/blobs.txt" <<'EOF'
-import json, os, sys
-layout, registry, prefix, tag = sys.argv[1:]
-seen = set()
-index = json.load(open(os.path.join(layout, "index.json")))
-for entry in index["manifests"]:
-    name = entry["annotations"]["org.opencontainers.image.ref.name"]
-    manifest = json.load(open(os.path.join(layout, "blobs", "sha256", entry["digest"][7:])))
-    for d in [manifest["config"]] + manifest["layers"]:
-        if d["digest"] not in seen:
-            seen.add(d["digest"])
-            print(f'http://{registry}/v2/{prefix}/{name}/blobs/{d["digest"]} {d["size"]} {d["digest"][7:]}')
-EOF
-	UNIQUE_BLOBS=$(wc -l <"$TMP/blobs.txt")
-	UNIQUE_BYTES=$(awk '{ s += $2 } END { print s }' "$TMP/blobs.txt")
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -357,38 +116,6 @@ export -f skopeo_oci seed_procedure floor write_cache write_archive
 
 # ---------------------------------------------------------------------------------------------
 # Measuring
-
-RESULTS=
-CLK_TCK=$(getconf CLK_TCK)
-
-# registry_ticks: CPU time (user + sys, clock ticks) the registry has used so far.
-registry_ticks() {
-	awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$REGISTRY_PID/stat"
-}
-
-# measure LABEL COMMAND...: sync, run under GNU time, append
-# "LABEL wall user sys maxrss_kib registry_cpu" (the registry's CPU seconds during the command).
-measure() {
-	local label=$1 before after
-	shift
-	sync
-	before=$(registry_ticks)
-	if ! /usr/bin/time -f '%e %U %S %M' -o "$TMP/time.out" "$@" >"$TMP/last.stdout" 2>"$TMP/last.stderr"; then
-		tail -n 20 "$TMP/last.stderr" >&2
-		die "$label failed: $*"
-	fi
-	after=$(registry_ticks)
-	local times
-	read -r -a times < <(tail -n 1 "$TMP/time.out")
-	times+=("$(calc '%.2f' "($after - $before) / $CLK_TCK")")
-	echo "$label ${times[*]}" >>"$RESULTS"
-	log "$(printf '%-19s wall %7ss  user %6ss  sys %6ss  maxrss %6s KiB  registry %5ss' "$label" "${times[@]}")"
-}
-
-fresh() {
-	rm -rf "$1"
-	mkdir -p "$1"
-}
 
 # airgap_args CACHE OUT JOBS [IMAGE...]: sets ARGS to an `airgap bundle` command line (all images
 # when none are given).
@@ -478,50 +205,6 @@ run_round() {
 # ---------------------------------------------------------------------------------------------
 # Report
 
-# med LABEL FIELD (2 wall s, 3 user s, 4 sys s, 5 peak RSS KiB, 6 registry CPU s): the median over
-# that label's runs; best LABEL FIELD: the smallest.
-med() {
-	awk -v l="$1" -v f="$2" '$1 == l { print $f }' "$RESULTS" | sort -g |
-		awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else printf "%.2f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-best() {
-	awk -v l="$1" -v f="$2" '$1 == l { print $f }' "$RESULTS" | sort -g | head -n 1
-}
-# vals LABEL FIELD: every value in run order, comma separated.
-vals() {
-	awk -v l="$1" -v f="$2" '$1 == l { printf "%s%s", (n++ ? ", " : ""), $f }' "$RESULTS"
-}
-# calc FORMAT EXPRESSION: awk arithmetic.
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
-mib() { calc '%.1f' "$1 / 1048576"; }
-# rss LABEL: median peak RSS in MiB; cpu LABEL: median user + median sys.
-rss() { calc '%.1f' "$(med "$1" 5) / 1024"; }
-cpu() { calc '%.2f' "$(med "$1" 3) + $(med "$1" 4)"; }
-mbps() { calc '%.0f' "$UNIQUE_BYTES / 1e6 / $1"; }
-met() { if awk "BEGIN { exit !($1) }"; then echo "**met**"; else echo "**not met**"; fi; }
-# row TEXT LABEL [rss]: a table row: wall median, best, user, sys, registry CPU (and peak RSS).
-row() {
-	local r
-	r="| $1 | $(med "$2" 2) s | $(best "$2" 2) s | $(med "$2" 3) s | $(med "$2" 4) s | $(med "$2" 6) s |"
-	[[ ${3:-} == rss ]] && r+=" $(rss "$2") MiB |"
-	echo "$r"
-}
-
-# describe_images: "name (layer size + layer size), ..." from IMAGE_SPECS.
-describe_images() {
-	local spec out="" part
-	for spec in "${IMAGE_SPECS[@]}"; do
-		local -a parts
-		read -r -a parts <<<"$spec"
-		out+="${out:+, }${parts[0]} ("
-		for part in "${parts[@]:1}"; do
-			out+="${part%%:*} ${part#*:} + "
-		done
-		out="${out% + })"
-	done
-	echo "$out"
-}
-
 write_report() {
 	local a w s sd f ab sb fb big_rss all_rss j t label top="" top_t="" jobs_rows=""
 	a=$(med airgap-cold 2)
@@ -562,7 +245,9 @@ $(row "airgap warm, cache and archive on tmpfs" airgap-warm-tmpfs)"
   (best $(best airgap-warm-tmpfs 2) s)."
 	fi
 
-	cat >"$OUTPUT_MD" <<REPORT
+	# The sections other scripts wrote into the file (bench/mirror.sh's) are kept, after this one.
+	marked_sections "$OUTPUT_MD" >"$TMP/sections.md"
+	cat >"$TMP/report.md" <<REPORT
 # Benchmarks
 
 \`airgap bundle\` against skopeo, the seed's procedure and the network floor, on synthetic images served
@@ -666,24 +351,10 @@ $(row "\`gzip -6\` of 128 MiB of random data (the seed's final gzip), once" gzip
 - airgap warm, first round: \`$(tr -d '\n' <"$TMP/airgap-warm.summary")\`
 - the first round's archive: $VERIFY
 REPORT
+	cat "$TMP/report.md" "$TMP/sections.md" >"$OUTPUT_MD"
 }
 
 # ---------------------------------------------------------------------------------------------
-
-# On a shared machine other work (builds, tests) adds noise: as root, run everything this script
-# starts (the registry included) at a higher CPU and I/O priority. AIRGAP_BENCH_PRIORITY=0 disables it.
-raise_priority() {
-	PRIORITY_NOTE="normal priority"
-	[[ $PRIORITY == 0 ]] && return
-	[[ $PRIORITY == auto ]] && PRIORITY=-10
-	[[ $PRIORITY =~ ^-?[0-9]+$ ]] || die "AIRGAP_BENCH_PRIORITY must be a nice value or 0, not '$PRIORITY'"
-	if [[ $(id -u) == 0 ]] && renice -n "$PRIORITY" -p $$ >/dev/null; then
-		PRIORITY_NOTE="nice $PRIORITY"
-		if command -v ionice >/dev/null && ionice -c 2 -n 0 -p $$ 2>/dev/null; then
-			PRIORITY_NOTE+=", ionice best-effort 0"
-		fi
-	fi
-}
 
 main() {
 	local start=$SECONDS
@@ -702,8 +373,9 @@ main() {
 	trap 'exit 143' TERM
 	RESULTS=$TMP/results.txt
 	: >"$RESULTS"
-	start_registry
-	push_images
+	start_registry registry
+	REGISTRY=${REGISTRY_ADDRS[registry]}
+	push_images "$REGISTRY"
 
 	log "warming the page cache: every blob once through the registry (untimed)"
 	floor "$TMP/blobs.txt"
@@ -711,6 +383,7 @@ main() {
 	if [[ -n $SHM && -d $SHM && -w $SHM ]]; then
 		SHM_TMP=$(mktemp -d "$SHM/airgap-bench.XXXXXX")
 		SHM_TMP_USED=1
+		CLEANUP_DIRS+=("$SHM_TMP")
 	fi
 	local round
 	for ((round = 1; round <= RUNS; round++)); do
