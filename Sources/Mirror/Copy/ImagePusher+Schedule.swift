@@ -48,6 +48,14 @@ extension ImagePusher {
             }
         }
 
+        // Largest first: the biggest blob is the run's critical path, so it should start at once,
+        // not after the small ones listed before it (longest-processing-time-first scheduling).
+        let size = Dictionary(order.map { ($0, targets[$0]?.first?.blob.size ?? 0) }, uniquingKeysWith: { first, _ in first })
+        order = order.enumerated().sorted { lhs, rhs in
+            let (left, right) = (size[lhs.element] ?? 0, size[rhs.element] ?? 0)
+            return left != right ? left > right : lhs.offset < rhs.offset
+        }.map(\.element)
+
         return await withTaskGroup(of: Finished.self) { group in
             var results = Results()
             var next = 0
