@@ -17,8 +17,10 @@ struct MirrorCommand: AsyncParsableCommand {
 
             Whole image indexes are copied (every platform); --platform copies one platform's image, \
             whose digest is that image's, not the index's. Blobs the destination has are skipped \
-            (HEAD), blobs in another repository of the same registry are mounted, the rest streamed \
-            through the verified cache (or straight from the archive with --from).
+            (HEAD), blobs in another repository of the same registry are mounted, the rest relayed \
+            to the destination while they download into the verified cache (or sent straight from \
+            the archive with --from), largest first. Each image's tag is pushed as soon as its own \
+            blobs are in; a rerun finishes what an interrupted run left.
 
             Examples:
               airgap mirror docker.io/library/busybox:1.29 registry.example.com/mirror
