@@ -129,6 +129,31 @@ import Yams
         #expect(mounts.count == 3 && mounts.allSatisfy { $0.contains("\" 201 ") })
     }
 
+    /// Two destination registries need the same blobs at once: both relays read one download
+    /// (the second waits for the cache file the first is verifying), and both end with the
+    /// source's digest. The cache holds each blob once, verified.
+    @Test func twoRegistriesReceiveOneDownloadRelayedToBoth() async throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let registry = try TestRegistry.plain()
+        let image = try await registry.pushImage(
+            repository: TestRegistry.uniqueRepository("relay-two"), tag: "v1",
+            layers: [TestRegistry.randomData(3_000_000), TestRegistry.randomData(2_000_000)])
+        let pairs = [
+            MirrorPair(source: image.reference, destination: try ImageReference("\(destination)/\(prefix)/two:v1")),
+            MirrorPair(source: image.reference, destination: try ImageReference("\(source)/\(prefix)/two:v1")),
+        ]
+        let summary = await try mirrorer(cache: directory + "/cache").mirror(pairs)
+        #expect(summary.failures.isEmpty, "\(summary.failures)")
+        #expect(summary.blobsUploaded == 6)  // config and two layers, into each registry
+        #expect(try await destinationDigest(pairs[0].destination) == image.manifest.digest)
+        let plain = RegistryClient(endpoint: RegistryEndpoint(host: source, usesPlainHTTP: true))
+        #expect(try await plain.existingManifest(pairs[1].destination)?.digest == image.manifest.digest)
+        let store = try BlobStore(root: directory + "/cache")
+        for blob in [image.config] + image.layers { #expect(store.contains(blob)) }
+        #expect(try FaultInjectionTests.unverifiedCacheFiles(directory + "/cache").isEmpty)
+    }
+
     @Test func anArchiveIsPushedWithTheDigestsItHolds() async throws {
         let directory = try scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
