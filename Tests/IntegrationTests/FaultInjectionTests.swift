@@ -68,8 +68,11 @@ import Testing
         try Self.expectSound(directory + "/images.tar", holding: image)
         #expect(try proxy.count(of: fault.fault) == fault.fires, "proxy log:\n\(proxy.logText())")
         if let start = fault.resumesAt {
+            // A reset (RST) discards what the client had not read yet, so the retry may start
+            // before the byte the proxy stopped at; never at 0 and never past it.
             let ranges = try proxy.blobRequests(target.layer).compactMap(\.range)
-            #expect(ranges.first == "bytes=\(start)-", "the retry resumes where the cut body ended; proxy log:\n\(proxy.logText())")
+            let resumed = ranges.first.flatMap { Int($0.dropFirst("bytes=".count).dropLast()) }
+            #expect(resumed.map { $0 > 0 && $0 <= start } == true, "the retry resumes from what arrived of the cut body (\(ranges)); proxy log:\n\(proxy.logText())")
             #expect(try proxy.blobRequests(target.layer).last?.status == 206)
         }
         #expect(try Self.unverifiedCacheFiles(directory + "/cache").isEmpty)

@@ -76,20 +76,35 @@ public final class GrowingFile: @unchecked Sendable {
         }
     }
 
-    /// What a reader at `position` may do now.
-    enum Readable {
-        /// Read up to `limit` bytes at `position` from this descriptor.
-        case bytes(descriptor: Int32, limit: Int64)
+    /// What a read at some position gave.
+    enum Read {
+        case bytes(Int)
+        /// Nothing past `position` yet: pause and ask again.
         case wait
         case failed(String)
     }
 
-    func readable(at position: Int64) -> Readable {
+    /// Reads at most `buffer.count` bytes at `position`, never past what was announced. The read
+    /// happens under the lock, so a concurrent ``attach(path:available:)`` (a retried download)
+    /// cannot close the descriptor in the middle of it.
+    func read(at position: Int64, into buffer: UnsafeMutableRawBufferPointer) -> Read {
         lock.withLock {
             if case .failed(let reason) = state { return .failed(reason) }
-            if descriptor >= 0, position < available { return .bytes(descriptor: descriptor, limit: available - position) }
-            if state == .complete { return .failed("the finished file holds \(available) bytes, fewer than \(length)") }
-            return .wait
+            guard descriptor >= 0, position < available else {
+                return state == .complete ? .failed("the finished file holds \(available) bytes, fewer than \(length)") : .wait
+            }
+            let wanted = Int(min(Int64(buffer.count), available - position))
+            let count = pread(descriptor, buffer.baseAddress, wanted, off_t(position))
+            guard count > 0 else { return .failed(count == 0 ? "the file ended early" : String(cString: strerror(errno))) }
+            return .bytes(count)
+        }
+    }
+
+    /// Whether a read at `position` would do anything but wait.
+    func canRead(at position: Int64) -> Bool {
+        lock.withLock {
+            if case .failed = state { return true }
+            return (descriptor >= 0 && position < available) || state == .complete
         }
     }
 }

@@ -58,13 +58,14 @@ final class UploadReader {
         case .file(let descriptor, let start):
             return .filled(try readFile(descriptor, at: start + position, count: wanted, into: buffer))
         case .growing(let file):
-            switch file.readable(at: position) {
+            switch file.read(at: position, into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted])) {
             case .wait:
                 return .waiting
             case .failed(let reason):
                 throw UploadReadError(message: reason)
-            case .bytes(let descriptor, let limit):
-                return .filled(try readFile(descriptor, at: position, count: Int(min(Int64(wanted), limit)), into: buffer))
+            case .bytes(let count):
+                position += Int64(count)
+                return .filled(count)
             }
         }
     }
@@ -72,8 +73,7 @@ final class UploadReader {
     /// Whether a read would make progress now (or fail): when a paused upload may resume.
     var canContinue: Bool {
         guard case .growing(let file) = source, position < length else { return true }
-        if case .wait = file.readable(at: position) { return false }
-        return true
+        return file.canRead(at: position)
     }
 
     private func readFile(_ descriptor: Int32, at offset: Int64, count wanted: Int, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
