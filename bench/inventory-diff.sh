@@ -30,22 +30,17 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
+# die, log and build_airgap (the release build, or AIRGAP_BENCH_BINARY) come from the shared file;
+# the definitions below (RECIPE_VERSION, measure, med, …) are this benchmark's own and override it.
+# shellcheck source=bench/lib.sh
+source "$HERE/lib.sh"
 WORK=${AIRGAP_BENCH_WORK:-$HERE/.work}/inventory
 RUNS=${AIRGAP_BENCH_RUNS:-5}
 NODES=${AIRGAP_BENCH_NODES:-500}
-IMAGES=${AIRGAP_BENCH_IMAGES:-300}
+IMAGES_PER_NODE=${AIRGAP_BENCH_IMAGES:-300}
 OUTPUT_MD=${AIRGAP_BENCH_INVENTORY_OUTPUT:-$HERE/inventory-results.md}
 RECIPE_VERSION=2
 TARGET_SECONDS=1
-
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
-
-log() {
-	echo "bench: $*" >&2
-}
 
 check_tools() {
 	command -v python3 >/dev/null 2>&1 || die "missing python3 (scripts/install-deps.sh installs it)"
@@ -56,42 +51,21 @@ check_tools() {
 	fi
 	[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "AIRGAP_BENCH_RUNS must be a positive integer, not '$RUNS'"
 	[[ $NODES =~ ^[1-9][0-9]*$ ]] || die "AIRGAP_BENCH_NODES must be a positive integer, not '$NODES'"
-	[[ $IMAGES =~ ^[1-9][0-9]*$ ]] && ((IMAGES >= 280)) || die "AIRGAP_BENCH_IMAGES must be at least 280, not '$IMAGES'"
-}
-
-build_airgap() {
-	if [[ -n ${AIRGAP_BENCH_BINARY:-} ]]; then
-		AIRGAP=$AIRGAP_BENCH_BINARY
-	else
-		command -v swift >/dev/null 2>&1 || die "missing swift"
-		log "building airgap (swift build -c release --scratch-path .build-bench)"
-		(cd "$ROOT" && swift build -c release --scratch-path .build-bench --product airgap >&2)
-		AIRGAP=$ROOT/.build-bench/release/airgap
-	fi
-	[[ -x $AIRGAP ]] || die "no airgap binary at $AIRGAP"
-	local commit dirty=""
-	commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-	git -C "$ROOT" diff --quiet HEAD -- Sources Package.swift 2>/dev/null || dirty=" with uncommitted changes in Sources/"
-	if [[ -n ${AIRGAP_BENCH_BINARY:-} ]]; then
-		AIRGAP_BUILD="the binary $AIRGAP_BENCH_BINARY built $(date -u -r "$AIRGAP" '+%Y-%m-%d %H:%M UTC'); tree at commit $commit$dirty"
-	else
-		AIRGAP_BUILD="release build of commit $commit$dirty"
-	fi
-	"$AIRGAP" inventory --help >/dev/null 2>&1 || die "$AIRGAP has no inventory command (is InventoryCommand registered in Airgap.swift?)"
+	[[ $IMAGES_PER_NODE =~ ^[1-9][0-9]*$ ]] && ((IMAGES_PER_NODE >= 280)) || die "AIRGAP_BENCH_IMAGES must be at least 280, not '$IMAGES_PER_NODE'"
 }
 
 # Writes $WORK/{before,after}/NODE.json, $WORK/{before,after}.log and $WORK/expected.txt (the
 # images the generator pulled, sorted), once per recipe.
 generate() {
-	local stamp="$RECIPE_VERSION $NODES $IMAGES"
+	local stamp="$RECIPE_VERSION $NODES $IMAGES_PER_NODE"
 	if [[ -f $WORK/.recipe && $(<"$WORK/.recipe") == "$stamp" ]]; then
 		log "reusing the generated snapshots in $WORK"
 		return
 	fi
-	log "generating $NODES nodes x $IMAGES images into $WORK (once; cached for later runs)"
+	log "generating $NODES nodes x $IMAGES_PER_NODE images into $WORK (once; cached for later runs)"
 	rm -rf "$WORK"
 	mkdir -p "$WORK/before" "$WORK/after"
-	python3 - "$WORK" "$NODES" "$IMAGES" <<'EOF'
+	python3 - "$WORK" "$NODES" "$IMAGES_PER_NODE" <<'EOF'
 import hashlib, json, os, random, sys
 
 work, nodes, per_node = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -205,6 +179,7 @@ runs_of() {
 main() {
 	check_tools
 	build_airgap
+	"$AIRGAP" inventory --help >/dev/null 2>&1 || die "$AIRGAP has no inventory command (is InventoryCommand registered in Airgap.swift?)"
 	generate
 	TMP=$(mktemp -d)
 	trap 'rm -rf "$TMP"' EXIT
@@ -248,7 +223,7 @@ the fastest run is the closest to what an idle machine gives."
 	cat >"$OUTPUT_MD" <<MD
 ## inventory diff at scale (issue 6)
 
-\`airgap inventory diff\` over **$NODES nodes × $IMAGES images** (after the run; 280–282 before), measured
+\`airgap inventory diff\` over **$NODES nodes × $IMAGES_PER_NODE images** (after the run; 280–282 before), measured
 by \`bench/inventory-diff.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'); each figure is the **median of $RUNS runs**
 after a warm-up run (inputs in the page cache). A benchmark, not a test.
 
@@ -268,7 +243,7 @@ after a warm-up run (inputs in the page cache). A benchmark, not a test.
 | one concatenated file per side, with oc debug's messages | $(med loop-file 2) s | $(fastest loop-file) s | $(cpu loop-file) s | $(awk -v k="$(med loop-file 5)" 'BEGIN { printf "%.1f MiB", k / 1024 }') | $(runs_of loop-file) |
 $shared
 
-Target: $NODES nodes × $IMAGES images diffed in under $TARGET_SECONDS s, reading every file included:
+Target: $NODES nodes × $IMAGES_PER_NODE images diffed in under $TARGET_SECONDS s, reading every file included:
 median $dirs_wall s (fastest $(fastest dirs) s, $(cpu dirs) s of CPU), $verdict.
 MD
 	cat "$OUTPUT_MD"

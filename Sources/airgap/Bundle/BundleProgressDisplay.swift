@@ -5,9 +5,7 @@ import Registry
 /// Shows bundling progress on stderr: a live table redrawn in place on a terminal, one plain line
 /// per finished step otherwise (logs, CI), nothing with `-q`.
 final class BundleProgressDisplay: @unchecked Sendable {
-    enum Mode { case live, lines, quiet }
-
-    private let mode: Mode
+    private let mode: ProgressMode
     private let lock = NSLock()
     private var images: [ResolvedImage] = []
     private var written = Set<Digest>()
@@ -17,15 +15,12 @@ final class BundleProgressDisplay: @unchecked Sendable {
     private weak var progress: TransferProgress?
 
     init(quiet: Bool) {
-        mode = quiet ? .quiet : isatty(STDERR_FILENO) == 1 ? .live : .lines
+        mode = ProgressMode(quiet: quiet)
     }
 
     func start(_ progress: TransferProgress) {
         self.progress = progress
-        guard mode == .live else { return }
-        let redraw = LiveRedraw { [weak self] in ([], self?.frame() ?? []) }
-        redraw.start()
-        self.redraw = redraw
+        if mode == .live { redraw = LiveRedraw.started { [weak self] in ([], self?.frame() ?? []) } }
     }
 
     func handle(_ event: BundleEvent) {

@@ -6,8 +6,6 @@ import Registry
 /// bytes sent, bytes/s), redrawn in place, and a line per finished image that stays. Otherwise
 /// (logs, CI): one plain line per finished image and per retry. Nothing with `-q`.
 final class MirrorProgressDisplay: @unchecked Sendable {
-    enum Mode { case live, lines, quiet }
-
     /// How many in-flight images the live block shows; the rest are counted on its last line.
     private static let visibleImages = 8
 
@@ -19,7 +17,7 @@ final class MirrorProgressDisplay: @unchecked Sendable {
         var failure: String?
     }
 
-    private let mode: Mode
+    private let mode: ProgressMode
     private let lock = NSLock()
     private var states: [ImageState] = []
     /// `repository@digest` of every blob known to be at the destination.
@@ -31,15 +29,12 @@ final class MirrorProgressDisplay: @unchecked Sendable {
     private weak var progress: TransferProgress?
 
     init(quiet: Bool) {
-        mode = quiet ? .quiet : isatty(STDERR_FILENO) == 1 ? .live : .lines
+        mode = ProgressMode(quiet: quiet)
     }
 
     func start(_ progress: TransferProgress) {
         self.progress = progress
-        guard mode == .live else { return }
-        let redraw = LiveRedraw { [weak self] in self?.frame() ?? ([], []) }
-        redraw.start()
-        self.redraw = redraw
+        if mode == .live { redraw = LiveRedraw.started { [weak self] in self?.frame() ?? ([], []) } }
     }
 
     /// Stops the live display and leaves its last frame on screen.

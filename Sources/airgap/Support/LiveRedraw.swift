@@ -1,5 +1,15 @@
 import Foundation
 
+/// Where a command's progress goes: redrawn in place on a terminal, plain lines in a log (stderr
+/// not a terminal), nowhere with `-q`.
+enum ProgressMode {
+    case live, lines, quiet
+
+    init(quiet: Bool) {
+        self = quiet ? .quiet : isatty(STDERR_FILENO) == 1 ? .live : .lines
+    }
+}
+
 /// Redraws a block of lines in place on stderr, on its own clock, the way podman and docker show
 /// pulls: lines that are final scroll up above the block and stay; the block below them is
 /// replaced on every tick. For terminals only — callers choose plain lines for logs.
@@ -14,6 +24,13 @@ final class LiveRedraw: @unchecked Sendable {
 
     init(render: @escaping @Sendable () -> Frame) {
         self.render = render
+    }
+
+    /// A redraw already ticking.
+    static func started(render: @escaping @Sendable () -> Frame) -> LiveRedraw {
+        let redraw = LiveRedraw(render: render)
+        redraw.start()
+        return redraw
     }
 
     func start(every interval: DispatchTimeInterval = .milliseconds(200)) {
