@@ -147,9 +147,12 @@ import Testing
         let directory = try workDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
-        let error = await #expect(throws: BlobStoreError.self) {
+        let failure = await #expect(throws: BlobFailure.self) {
             _ = try await bundle([image.reference], registry: registry.host, in: directory)
         }
+        // The message names the image as well as the blob.
+        #expect(failure?.description.hasPrefix("\(image.reference.domain)/\(repository)") == true, "\(String(describing: failure))")
+        let error = failure?.underlying as? BlobStoreError
         guard case .digestMismatch(let digest, _) = error else {
             Issue.record("expected a digest mismatch, got \(String(describing: error))")
             return
@@ -182,7 +185,8 @@ import Testing
         try handle.close()
         try FileManager.default.removeItem(atPath: directory + "/images.tar")
 
-        await #expect(throws: BlobStoreError.self) { _ = try await bundle([image.reference], registry: registry.host, in: directory) }
+        let failure = await #expect(throws: BlobFailure.self) { _ = try await bundle([image.reference], registry: registry.host, in: directory) }
+        #expect(failure?.underlying is BlobStoreError, "\(String(describing: failure))")
         #expect(!FileManager.default.fileExists(atPath: directory + "/images.tar"))
         #expect(!store.contains(layer))
         let (_, rerun) = try await bundle([image.reference], registry: registry.host, in: directory)

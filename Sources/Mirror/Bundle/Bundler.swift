@@ -137,7 +137,7 @@ public struct Bundler: Sendable {
                         } catch let error as BlobStoreError {
                             // The cached copy went bad after it was verified: drop it so a rerun refetches.
                             store.evict(blobs[next].descriptor.digest)
-                            throw error
+                            throw BlobFailure(image: blobs[next].source, underlying: error)
                         }
                         progress.addWritten(blobs[next].descriptor.size)
                         events(.blobWritten(blobs[next].descriptor))
@@ -156,7 +156,15 @@ public struct Bundler: Sendable {
                     func launch() {
                         let index = next
                         next += 1
-                        downloads.addTask { (index, try await fetcher.fetch(blobs[index].descriptor, from: blobs[index].source)) }
+                        downloads.addTask {
+                            do {
+                                return (index, try await fetcher.fetch(blobs[index].descriptor, from: blobs[index].source))
+                            } catch is CancellationError {
+                                throw CancellationError()
+                            } catch {
+                                throw BlobFailure(image: blobs[index].source, underlying: error)
+                            }
+                        }
                     }
                     while next < min(jobs, blobs.count) { launch() }
                     for try await (index, didTransfer) in downloads {

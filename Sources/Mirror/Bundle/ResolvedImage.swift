@@ -78,3 +78,13 @@ public enum BundleError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+/// A blob that could not be fetched or archived, with the image it was fetched for: with a
+/// hundred images in a run, which one is affected is the first thing a user asks.
+public struct BlobFailure: Error, CustomStringConvertible {
+    /// Where the blob was pulled from (the first image of the run that needs it).
+    public let image: ImageReference
+    public let underlying: any Error
+
+    public var description: String { "\(image): \(underlying)" }
+}
