@@ -38,15 +38,16 @@ struct BlobFetcher: Sendable {
             ingest.relay = relay
             do {
                 let sink = CountingSink(ingest, progress: progress)
-                try await client.streamBlob(descriptor.digest, from: source.repository, into: sink, offset: ingest.resumeOffset)
+                try await client.streamBlob(
+                    descriptor.digest, from: source.repository, into: sink, offset: ingest.resumeOffset, retriesTransientFailures: false)
                 try ingest.commit()
                 events(.blobFetched(descriptor))
                 return true
-            } catch where RetryPolicy.isTransient(error) && ingest.bytesWritten > ingest.resumeOffset {
-                // A body cut short: the partial file stays and the next try asks only for the rest.
-                // Failures before any byte arrived were already retried by the client's own policy;
-                // retrying those here too would multiply the tries (5 × 5 requests, 90 s of backoff).
-                guard let delay = retry.delay(afterAttempt: attempt, retryAfter: nil) else { throw error }
+            } catch where RetryPolicy.isTransient(error) {
+                // One budget for every kind of try: the client does not retry this call itself
+                // (two nested loops made 5 × 5 requests and minutes of backoff). A body cut short
+                // leaves its partial file, and the next try asks only for the rest.
+                guard let delay = retry.delay(afterAttempt: attempt, retryAfter: (error as? RegistryError)?.retryAfter) else { throw error }
                 events(.retrying(subject: "blob \(descriptor.digest) of \(source.name)", reason: "\(error)"))
                 try await retry.sleep(delay)
                 attempt += 1

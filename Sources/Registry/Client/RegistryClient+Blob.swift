@@ -74,8 +74,14 @@ extension RegistryClient {
     /// verify across a resumed download themselves (the cache's ingest hashes the partial file first).
     /// With `offset > 0` the registry may answer 206 with the rest or 200 with everything; the sink's
     /// `begin(status:headers:)` tells which.
-    public func streamBlob(_ digest: Digest, from repository: ImageReference.Repository, into sink: ResponseSink, offset: Int64 = 0) async throws {
+    /// `retriesTransientFailures: false` leaves every retry to the caller (one budget for a
+    /// download that also resumes cut bodies, instead of two nested ones).
+    public func streamBlob(
+        _ digest: Digest, from repository: ImageReference.Repository, into sink: ResponseSink, offset: Int64 = 0,
+        retriesTransientFailures: Bool = true
+    ) async throws {
         var call = RegistryCall.blob(.get, repository: repository, digest: digest, subject: "blob \(digest) of \(endpoint.host)/\(repository)")
+        call.retriesTransientFailures = retriesTransientFailures
         if offset > 0 {
             call.headers.set("Range", "bytes=\(offset)-")
             call.expectedStatuses = [200, 206]

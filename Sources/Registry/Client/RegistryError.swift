@@ -38,7 +38,7 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The registry's `Retry-After`, when it sent one with a 429 or 503.
-    var retryAfter: String? {
+    public var retryAfter: String? {
         if case .unexpectedStatus(_, _, _, _, _, let retryAfter) = self { return retryAfter }
         return nil
     }
