@@ -16,21 +16,7 @@ extension NodeScript {
         \tcleaned+=("$node")
         }
 
-        # Prints what happened on every node; fails when any node failed.
-        summary() {
-        \tlocal entry untried=$((${#nodes[@]} - ${#cleaned[@]} - ${#failed[@]}))
-        \techo "airgap: ${#nodes[@]} node(s): ${#cleaned[@]} cleaned, ${#failed[@]} failed"
-        \tfor entry in ${failed[@]+"${failed[@]}"}; do
-        \t\techo "  failed: $entry"
-        \tdone
-        \tif ((untried > 0)); then
-        \t\techo "  not tried: $untried node(s), after the first failure (generate with --keep-going to go on)"
-        \tfi
-        \tif ((${#failed[@]} > 0)); then
-        \t\treturn 1
-        \tfi
-        }
-
+        \(summaryFunction(counting: ["cleaned"]))
         """
     }
 }

@@ -127,4 +127,29 @@ extension NodeScript {
 
         """
     }
+
+    /// The driver's closing `summary` function: how many nodes ended in each of `outcomes` (bash
+    /// arrays of node names; `describing` words one differently) and which failed, and a failure
+    /// status when any did. `failed` and `nodes` are the driver's own arrays.
+    static func summaryFunction(counting outcomes: [String], describing words: [String: String] = [:]) -> String {
+        let counted = outcomes.map { " - ${#\($0)[@]}" }.joined()
+        let counts = (outcomes.map { "${#\($0)[@]} \(words[$0] ?? $0)" } + ["${#failed[@]} failed"]).joined(separator: ", ")
+        return """
+            # Prints what happened on every node; fails when any node failed.
+            summary() {
+            \tlocal entry untried=$((${#nodes[@]}\(counted) - ${#failed[@]}))
+            \techo "airgap: ${#nodes[@]} node(s): \(counts)"
+            \tfor entry in ${failed[@]+"${failed[@]}"}; do
+            \t\techo "  failed: $entry"
+            \tdone
+            \tif ((untried > 0)); then
+            \t\techo "  not tried: $untried node(s), after the first failure (generate with --keep-going to go on)"
+            \tfi
+            \tif ((${#failed[@]} > 0)); then
+            \t\treturn 1
+            \tfi
+            }
+
+            """
+    }
 }

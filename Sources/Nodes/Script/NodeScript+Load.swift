@@ -50,21 +50,7 @@ extension NodeScript {
         \tloaded+=("$node")
         }
 
-        # Prints what happened on every node; fails when any node failed.
-        summary() {
-        \tlocal entry untried=$((${#nodes[@]} - ${#loaded[@]} - ${#skipped[@]} - ${#failed[@]}))
-        \techo "airgap: ${#nodes[@]} node(s): ${#loaded[@]} loaded, ${#skipped[@]} skipped (every image present), ${#failed[@]} failed"
-        \tfor entry in ${failed[@]+"${failed[@]}"}; do
-        \t\techo "  failed: $entry"
-        \tdone
-        \tif ((untried > 0)); then
-        \t\techo "  not tried: $untried node(s), after the first failure (generate with --keep-going to go on)"
-        \tfi
-        \tif ((${#failed[@]} > 0)); then
-        \t\treturn 1
-        \tfi
-        }
-
+        \(summaryFunction(counting: ["loaded", "skipped"], describing: ["skipped": "skipped (every image present)"]))
         """
     }
 
