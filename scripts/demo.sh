@@ -14,6 +14,9 @@ scripts/install-deps.sh
 swift build
 airgap=$(swift build --show-bin-path)/airgap
 
+# Servers of its own (own state folder, ports and storage): stopping them at the end must not stop
+# the test servers a developer has running.
+export AIRGAP_TEST_STATE=${AIRGAP_DEMO_STATE:-/tmp/airgap-demo-servers}
 scripts/test-servers.sh start >/dev/null
 trap 'scripts/test-servers.sh stop >/dev/null 2>&1 || true' EXIT
 scripts/seed-images.sh >/dev/null
