@@ -10,6 +10,8 @@ final class BundleProgressDisplay: @unchecked Sendable {
     private var images: [ResolvedImage] = []
     private var written = Set<Digest>()
     private var finishedImages = Set<Int>()
+    /// Lines that stay, waiting to be printed above the live block (terminal only).
+    private var permanent: [String] = []
     private var redraw: LiveRedraw?
     private let started = Date()
     private weak var progress: TransferProgress?
@@ -20,7 +22,7 @@ final class BundleProgressDisplay: @unchecked Sendable {
 
     func start(_ progress: TransferProgress) {
         self.progress = progress
-        if mode == .live { redraw = LiveRedraw.started { [weak self] in ([], self?.frame() ?? []) } }
+        if mode == .live { redraw = LiveRedraw.started { [weak self] in self?.frame() ?? ([], []) } }
     }
 
     func handle(_ event: BundleEvent) {
@@ -59,12 +61,20 @@ final class BundleProgressDisplay: @unchecked Sendable {
         }
     }
 
+    /// A line that stays: printed now in plain mode; on a terminal above the live block at its
+    /// next redraw (written straight away, it would be overwritten by the block).
     private func emit(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        if mode == .live {
+            permanent.append(line)
+        } else {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
     }
 
-    private func frame() -> [String] {
+    private func frame() -> LiveRedraw.Frame {
         lock.withLock {
+            let above = permanent
+            permanent = []
             var lines: [String] = []
             for (position, image) in images.enumerated() {
                 let done = image.blobs.filter { written.contains($0.digest) }.count
@@ -74,7 +84,7 @@ final class BundleProgressDisplay: @unchecked Sendable {
             let elapsed = Date().timeIntervalSince(started)
             let fetched = progress?.bytesFetched ?? 0
             lines.append("   \(Formatting.bytes(fetched)) fetched, \(Formatting.rate(fetched, over: elapsed)), \(Formatting.seconds(elapsed))")
-            return lines
+            return (above, lines)
         }
     }
 }
