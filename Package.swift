@@ -27,37 +27,45 @@ let package = Package(
             providers: [.apt(["libarchive-dev"])]
         ),
 
-        // The distribution-API client: references, digests, media types, manifests, the libcurl transport.
+        // The models: references, digests, media types, descriptors, manifests, indexes, image
+        // configs and platforms. Every other target names content through these; no I/O here.
+        .target(
+            name: "OCI",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The distribution-API client over libcurl: transport, auth, registries.conf and certs.d,
+        // registry access, whole blob downloads and pushes.
         .target(
             name: "Registry",
             dependencies: [
                 "CCurl",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "OCI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
-        // Tar archives through libarchive, the blob cache and the offline bundle format; knows nothing of HTTP.
+        // Tar archives through libarchive, the blob cache and the offline bundle format; knows files
+        // and digests, nothing of HTTP.
         .target(
             name: "Archive",
-            dependencies: ["CArchive", "Registry"]
+            dependencies: ["CArchive", "OCI"]
         ),
         // Image lists: list files, the seed's bash arrays, suite catalogs, crictl snapshots and their
         // diffs, Kubernetes' e2e manifest.go.
         .target(
             name: "Inventory",
-            dependencies: ["Registry", .product(name: "Yams", package: "Yams")]
+            dependencies: ["OCI", .product(name: "Yams", package: "Yams")]
         ),
         // The per-node copy, load and clean-up procedure, generated from an archive.
         .target(
             name: "Nodes",
-            dependencies: ["Archive", "Registry"]
+            dependencies: ["Archive", "OCI"]
         ),
         // Moving images between registries, the cache and archives: the only code that copies bytes.
         .target(
             name: "Mirror",
             dependencies: [
-                "Registry", "Archive",
+                "OCI", "Registry", "Archive",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -65,6 +73,7 @@ let package = Package(
         .executableTarget(
             name: "airgap",
             dependencies: [
+                "OCI",
                 "Registry",
                 "Archive",
                 "Inventory",
@@ -75,15 +84,18 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
-        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "Registry"]),
-        .testTarget(name: "InventoryTests", dependencies: ["Inventory", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "MirrorTests", dependencies: ["Mirror"]),
-        .testTarget(name: "NodesTests", dependencies: ["Nodes", "Archive", "Registry"]),
+        // Shared by the test targets: a scripted HTTP client, an in-memory registry, blob targets.
+        .target(name: "TestSupport", dependencies: ["OCI", "Registry"], path: "Tests/TestSupport"),
+        .testTarget(name: "OCITests", dependencies: ["OCI"]),
+        .testTarget(name: "RegistryTests", dependencies: ["OCI", "Registry", "TestSupport"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["OCI", "Archive"]),
+        .testTarget(name: "InventoryTests", dependencies: ["OCI", "Inventory", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "MirrorTests", dependencies: ["OCI", "Registry", "Archive", "Mirror", "TestSupport"]),
+        .testTarget(name: "NodesTests", dependencies: ["OCI", "Nodes", "Archive"]),
         // Against real servers started by scripts/test-servers.sh; fails (never skips) when they are missing.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Registry", "Archive", "Inventory", "Mirror", "Nodes", .product(name: "Yams", package: "Yams")]
+            dependencies: ["OCI", "Registry", "Archive", "Inventory", "Mirror", "Nodes", "TestSupport", .product(name: "Yams", package: "Yams")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -4,7 +4,7 @@
 // -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library`).
 //
 // The main package exports only the `airgap` executable, and SwiftPM cannot depend on another
-// package's plain targets, so Sources/CCurl, Sources/Registry and Sources/Inventory here are
+// package's plain targets, so Sources/CCurl, Sources/OCI, Sources/Registry and Sources/Inventory here are
 // committed symlinks to ../../Sources/…: the very files the main package builds, compiled again
 // with the fuzzer's instrumentation. The dependencies below mirror the main Package.swift's.
 import PackageDescription
@@ -17,7 +17,6 @@ func fuzzTarget(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
 
 let package = Package(
     name: "airgap-fuzz",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "fuzz-reference", targets: ["FuzzReference"]),
         .executable(name: "fuzz-auth-challenge", targets: ["FuzzAuthChallenge"]),
@@ -34,27 +33,29 @@ let package = Package(
     targets: [
         // Symlinks to the main package's targets (see above); same names, same dependencies.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "OCI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Registry",
             dependencies: [
                 "CCurl",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "OCI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
-        .target(name: "Inventory", dependencies: ["Registry", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Inventory", dependencies: ["OCI", .product(name: "Yams", package: "Yams")]),
 
         // libFuzzer's driver, called from each target's main.swift.
         .systemLibrary(name: "CLibFuzzer"),
         .target(name: "FuzzerDriver", dependencies: ["CLibFuzzer"]),
         // Properties every decoded manifest, index and config must have, shared by two targets.
-        .target(name: "ManifestChecks", dependencies: ["Registry"]),
+        .target(name: "ManifestChecks", dependencies: ["OCI"]),
 
-        fuzzTarget("FuzzReference", ["Registry"]),
+        // The parsers of models link the models alone; only the challenge parser needs the client.
+        fuzzTarget("FuzzReference", ["OCI"]),
         fuzzTarget("FuzzAuthChallenge", ["Registry"]),
-        fuzzTarget("FuzzManifestDocument", ["Registry", "ManifestChecks"]),
-        fuzzTarget("FuzzManifestModels", ["Registry", "ManifestChecks"]),
+        fuzzTarget("FuzzManifestDocument", ["OCI", "ManifestChecks"]),
+        fuzzTarget("FuzzManifestModels", ["OCI", "ManifestChecks"]),
         fuzzTarget("FuzzCrictlSnapshot", ["Inventory"]),
     ],
     swiftLanguageModes: [.v6]

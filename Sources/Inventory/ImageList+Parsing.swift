@@ -1,4 +1,4 @@
-import Registry
+import OCI
 
 extension ImageList {
     /// Parses a list of image references, telling the two accepted forms apart line by line.

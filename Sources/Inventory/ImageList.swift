@@ -1,4 +1,4 @@
-import Registry
+import OCI
 
 /// An ordered list of distinct, normalized image references: what to mirror or bundle.
 ///

@@ -1,4 +1,4 @@
-import Registry
+import OCI
 
 /// Why an image list could not be read. Messages start `source:line:`, as compilers do, so
 /// editors and terminals can jump to the line.

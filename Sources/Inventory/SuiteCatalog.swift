@@ -1,4 +1,4 @@
-import Registry
+import OCI
 
 /// The suites the seed document ("How to make the images available offline", section "List of
 /// images used by the tests") lists, with their images transcribed exactly.

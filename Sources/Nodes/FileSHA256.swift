@@ -1,5 +1,5 @@
 import Foundation
-import Registry
+import OCI
 
 /// The sha256 of a whole file, streamed in chunks: archives are gigabytes.
 enum FileSHA256 {

@@ -1,6 +1,6 @@
 import Archive
 import Foundation
-import Registry
+import OCI
 
 /// What the node procedures need to know of an offline archive: its path, the sha256 of the whole
 /// file (checked on every node after the copy) and the full names of its images, read from the

@@ -1,4 +1,4 @@
-import Registry
+import OCI
 
 /// The node side of the procedure: bash functions that run on a node, as root, through
 /// `oc debug node/N -- chroot /host bash -c PROGRAM airgap-node STEP ARGUMENTS…`.

@@ -21,11 +21,17 @@ public struct NodeScriptOptions: Sendable, Hashable {
     public var nodes: NodeSelection
     /// Go on to the next node after a failure, and report every failure at the end.
     public var keepGoing: Bool
+    /// What the script's header says wrote it: the program, its version and the command.
+    public var generator: String
 
-    public init(toolsImage: String? = nil, copy: CopyMethod = .scp, nodes: NodeSelection = .all, keepGoing: Bool = false) {
+    public init(
+        toolsImage: String? = nil, copy: CopyMethod = .scp, nodes: NodeSelection = .all, keepGoing: Bool = false,
+        generator: String = "airgap"
+    ) {
         self.toolsImage = toolsImage
         self.copy = copy
         self.nodes = nodes
         self.keepGoing = keepGoing
+        self.generator = generator
     }
 }

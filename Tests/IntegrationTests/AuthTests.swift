@@ -1,4 +1,6 @@
 import Foundation
+import OCI
+import TestSupport
 import Testing
 
 @testable import Registry
@@ -75,7 +77,7 @@ import Testing
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for blob in [manifest.config] + manifest.layers {
-                group.addTask { try await client.fetchBlob(blob, from: nginx.repository, into: DigestingSink()) }
+                group.addTask { try await client.download(blob, from: nginx.repository, into: MemoryBlobTarget()) }
             }
             try await group.waitForAll()
         }

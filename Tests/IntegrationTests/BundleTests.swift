@@ -1,6 +1,8 @@
 import Archive
 import Foundation
 import Inventory
+import OCI
+import TestSupport
 import Testing
 
 @testable import Mirror
@@ -39,8 +41,8 @@ import Testing
             fetched = try await client.fetchManifest(reference.withDigest(try #require(index.manifest(for: .default)).digest))
         }
         guard case .image(let manifest) = fetched.document else { throw BundleError.nestingTooDeep(reference: name) }
-        let config = MemorySink()
-        try await client.fetchBlob(manifest.config, from: reference.repository, into: config)
+        let config = MemoryBlobTarget()
+        try await client.download(manifest.config, from: reference.repository, into: config)
         return (fetched, try JSONDecoder().decode(ImageConfig.self, from: config.data))
     }
 
@@ -152,8 +154,8 @@ import Testing
         }
         // The message names the image as well as the blob.
         #expect(failure?.description.hasPrefix("\(image.reference.domain)/\(repository)") == true, "\(String(describing: failure))")
-        let error = failure?.underlying as? BlobStoreError
-        guard case .digestMismatch(let digest, _) = error else {
+        let error = failure?.underlying as? RegistryError
+        guard case .digestMismatch(_, let digest, _) = error else {
             Issue.record("expected a digest mismatch, got \(String(describing: error))")
             return
         }

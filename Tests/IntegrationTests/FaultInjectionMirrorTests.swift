@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 import Testing
 
 @testable import Registry
@@ -138,7 +139,7 @@ import Testing
         #expect(try proxy.count(of: "flip_byte") == 1)
         let client = RegistryClient(endpoint: RegistryEndpoint(host: registry.host, usesPlainHTTP: true))
         let destination = try ImageReference("\(registry.host)/\(prefix)/\(image.reference.repository):v1")
-        #expect(try await !client.blobExists(layer, in: destination.repository), "HEAD at the destination: 404")
+        #expect(try await !client.hasBlob(layer, in: destination.repository), "HEAD at the destination: 404")
         #expect(try await client.existingManifest(destination) == nil)
         #expect(try FaultInjectionTests.unverifiedCacheFiles(directory + "/cache").isEmpty)
 
@@ -164,7 +165,7 @@ extension FaultInjectionMirrorTests {
         let reference = try ImageReference("\(registry.host)/\(repository):v1")
         #expect(try await client.existingManifest(reference)?.digest == image.manifest.digest, "\(reference) has the source's digest")
         for blob in [image.config] + image.layers {
-            #expect(try await client.blobExists(blob.digest, in: reference.repository), "\(reference) has blob \(blob.digest)")
+            #expect(try await client.hasBlob(blob.digest, in: reference.repository), "\(reference) has blob \(blob.digest)")
         }
     }
 

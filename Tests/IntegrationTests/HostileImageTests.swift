@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 import Testing
 
 @testable import Registry
@@ -55,7 +56,8 @@ import Testing
         let short = try await registry.putManifest(
             image.manifestJSON(layerSize: "\(declared)"), mediaType: .ociImageManifest, repository: repository, reference: "short")
         try expectRefused(
-            try bundle(short.description), mentioning: "blob \(image.layers[0].digest): received", reference: nil)
+            try bundle(short.description), mentioning: "blob \(image.layers[0].digest) of \(registry.host)/\(repository): received \(image.layers[0].size) bytes, expected \(declared)",
+            reference: nil)
         // The config's download may be cut short too, and its partial kept to resume: only the layer's must go.
         let partials = try FileManager.default.contentsOfDirectory(atPath: directory + "/cache/ingest")
         #expect(!partials.contains { $0.hasPrefix(image.layers[0].digest.encoded) }, "no partial of the refused layer: \(partials)")
@@ -109,7 +111,7 @@ import Testing
         lying.size = size
         let index = try await registry.putManifest(IndexJSON.listing([lying]), mediaType: .ociImageIndex, repository: repository, reference: "lying")
         try expectRefused(try bundle(index.description), mentioning: message, reference: index.description)
-        if size > MemorySink.manifestLimit {
+        if size > ManifestDocument.sizeLimit {
             let gets = try registry.accessLog(containing: "/v2/\(repository)/manifests/\(image.manifest.digest)").filter { $0.contains("\"GET ") }
             #expect(gets.isEmpty, "the oversized manifest was never requested")
         }

@@ -1,5 +1,6 @@
 import Archive
 import Foundation
+import OCI
 import Testing
 import Yams
 

@@ -1,6 +1,7 @@
 import Archive
 import Foundation
 import Nodes
+import OCI
 import Registry
 import Testing
 

@@ -1,4 +1,6 @@
 import Foundation
+import OCI
+import TestSupport
 import Testing
 
 @testable import Registry
@@ -52,15 +54,15 @@ import Testing
         let layer = try #require(manifest.layers.first)
         let path = temporaryPath("layer")
         defer { unlink(path) }
-        try await registryClient.downloadBlob(layer, from: busybox.repository, to: path)
+        try await registryClient.download(layer, from: busybox.repository, into: try FileBlobTarget(path: path))
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(Int64(bytes.count) == layer.size)
         #expect(Digest.compute(of: bytes) == layer.digest)
         // A real gzip layer, as umoci wrote it.
         #expect(bytes.prefix(2) == Data([0x1f, 0x8b]))
 
-        let configSink = MemorySink()
-        try await registryClient.fetchBlob(manifest.config, from: busybox.repository, into: configSink)
+        let configSink = MemoryBlobTarget()
+        try await registryClient.download(manifest.config, from: busybox.repository, into: configSink)
         let config = try JSONDecoder().decode(ImageConfig.self, from: configSink.data)
         #expect(config.architecture == "amd64")
         #expect(config.rootfs.diffIDs.count == manifest.layers.count)
@@ -110,18 +112,19 @@ import Testing
         var lying = layer
         lying.digest = manifest.config.digest
         let path = temporaryPath("corrupt")
-        // Fetch by the real digest with a descriptor that expects different content.
-        let verifier = VerifyingSink(expecting: lying, subject: "test", forwardingTo: try FileSink(path: path))
-        _ = try await registryClient.execute(RegistryCall.blob(.get, repository: busybox.repository, digest: layer.digest, subject: "test"), sink: verifier)
-        #expect(throws: RegistryError.self) { try verifier.finish() }
-        unlink(path)
+        // The registry's real bytes under a descriptor that expects different content: the
+        // download is refused and the file never appears.
+        await #expect(throws: RegistryError.self) {
+            try await registryClient.download(lying, from: busybox.repository, into: try FileBlobTarget(path: path))
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
 
-        // downloadBlob leaves nothing behind when verification fails.
+        // Nor does a body longer than the descriptor.
         var shortened = layer
         shortened.size = layer.size - 1
         let target = temporaryPath("short")
         let error = await #expect(throws: RegistryError.self) {
-            try await registryClient.downloadBlob(shortened, from: busybox.repository, to: target)
+            try await registryClient.download(shortened, from: busybox.repository, into: try FileBlobTarget(path: target))
         }
         #expect(error == .sizeMismatch(subject: "blob \(layer.digest) of \(registry)/\(busybox.repository)", expected: layer.size - 1, actual: layer.size))
         #expect(!FileManager.default.fileExists(atPath: target))

@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 import Testing
 
 @testable import Registry
@@ -48,7 +49,7 @@ import Testing
         #expect(try await transport.send(retry).status == 201)
 
         let client = RegistryClient(endpoint: RegistryEndpoint(host: registry, usesPlainHTTP: true))
-        #expect(try await client.blobExists(digest, in: try ImageReference.Repository(repository)))
+        #expect(try await client.hasBlob(digest, in: try ImageReference.Repository(repository)))
     }
 
     @Test func aBodyFileShorterThanDeclaredIsRefusedBeforeSending() async throws {
@@ -89,7 +90,7 @@ import Testing
         let counted = Counted()
         let client = RegistryClient(endpoint: RegistryEndpoint(host: registry, usesPlainHTTP: true))
         try await client.uploadBlob(descriptor, from: file, into: repository, progress: counted.add)
-        #expect(try await client.blobExists(descriptor.digest, in: repository))
+        #expect(try await client.hasBlob(descriptor.digest, in: repository))
         #expect(counted.total == Int64(size))
     }
 }

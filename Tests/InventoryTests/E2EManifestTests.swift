@@ -1,6 +1,5 @@
 import Foundation
 import Inventory
-import Registry
 import Testing
 import Yams
 

@@ -1,5 +1,5 @@
 import Inventory
-import Registry
+import OCI
 import Testing
 
 // The two forms ImageList.parse accepts: a plain list, and the seed's bash array pasted as is.

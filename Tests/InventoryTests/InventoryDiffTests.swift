@@ -1,5 +1,5 @@
 import Inventory
-import Registry
+import OCI
 import Testing
 
 // The diff: per node, then the union; what counts as pulled, and what is reported as removed.

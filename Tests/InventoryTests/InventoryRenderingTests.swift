@@ -1,6 +1,6 @@
 import Foundation
 import Inventory
-import Registry
+import OCI
 import Testing
 import Yams
 

@@ -1,5 +1,4 @@
 import Inventory
-import Registry
 import Testing
 
 // `--to REGISTRY[/PREFIX]`: DEST/path-without-registry:tag.

@@ -1,6 +1,6 @@
 import Foundation
 import Inventory
-import Registry
+import OCI
 import Testing
 
 // The collection script, run by bash against a stand-in `oc` that answers from the fixtures.

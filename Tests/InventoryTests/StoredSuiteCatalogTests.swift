@@ -1,6 +1,5 @@
 import Foundation
 import Inventory
-import Registry
 import Testing
 
 // The user's catalog: save, list, look up beside the built-in suites, compare.

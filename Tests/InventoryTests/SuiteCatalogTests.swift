@@ -1,5 +1,5 @@
 import Inventory
-import Registry
+import OCI
 import Testing
 
 // The built-in catalog, checked against the counts in the seed's "List of images used by the tests".

@@ -1,5 +1,5 @@
 import Foundation
-import Registry
+import OCI
 import Testing
 
 @testable import Nodes

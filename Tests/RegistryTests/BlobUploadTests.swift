@@ -1,4 +1,6 @@
 import Foundation
+import OCI
+import TestSupport
 import Testing
 
 @testable import Registry

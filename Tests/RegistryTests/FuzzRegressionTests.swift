@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 import Registry
 import Testing
 
@@ -204,7 +205,7 @@ private func exerciseReference(_ text: String) throws {
         let printed = reference.description
         #expect(try ImageReference(printed) == reference)
         #expect(try ImageReference(printed).description == printed)
-        _ = (reference.familiar, reference.registryHost, reference.manifestReference)
+        _ = (reference.familiar, reference.manifestReference)
     }
     if let digest = try? Digest(text) { #expect(digest.description == text) }
     if let platform = try? Platform(text) {

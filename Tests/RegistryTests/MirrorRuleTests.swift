@@ -1,3 +1,4 @@
+import OCI
 import Testing
 
 @testable import Registry

@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 import Testing
 
 @testable import Registry
@@ -33,33 +34,6 @@ import Testing
             try Data("6789".utf8).withUnsafeBytes { try sink.write($0) }
         }
         #expect(sink.data == Data("12345".utf8))
-    }
-
-    @Test func digestingSinkHashesWhatPasses() throws {
-        let memory = MemorySink()
-        let sink = DigestingSink(forwardingTo: memory)
-        let payload = Data("hello, registry".utf8)
-        try payload.withUnsafeBytes { try sink.write($0) }
-        #expect(sink.digest() == Digest.compute(of: payload))
-        #expect(sink.byteCount == Int64(payload.count))
-        #expect(memory.data == payload)
-    }
-
-    @Test func fileSinkAppendsWhenResuming() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sink-\(UUID().uuidString)").path
-        defer { unlink(path) }
-        let first = try FileSink(path: path)
-        try Data("abc".utf8).withUnsafeBytes { try first.write($0) }
-        try first.close()
-        let resumed = try FileSink(path: path, append: true)
-        try Data("def".utf8).withUnsafeBytes { try resumed.write($0) }
-        try resumed.close()
-        #expect(try String(contentsOfFile: path, encoding: .utf8) == "abcdef")
-    }
-
-    @Test func fileSinkNamesAMissingDirectory() {
-        let error = #expect(throws: FileSinkError.self) { _ = try FileSink(path: "/nonexistent-dir/blob") }
-        #expect(error?.description.contains("/nonexistent-dir/blob") == true)
     }
 
     @Test func uploadReaderRewindsToResend() throws {
@@ -149,24 +123,5 @@ import Testing
         let error = RegistryError.unexpectedStatus(status: status, method: .get, url: "https://r.example/v2/a/manifests/b", subject: "manifest r.example/a:b", errors: [])
         #expect(error.description.contains(hint))
         #expect(error.description.hasPrefix("manifest r.example/a:b: GET https://r.example/v2/a/manifests/b returned \(status)"))
-    }
-
-    @Test func verifyingSinkRefusesBytesBeyondTheDescriptor() throws {
-        let payload = Data("0123456789".utf8)
-        let descriptor = Descriptor(mediaType: .ociLayerGzip, digest: Digest.compute(of: payload), size: 4)
-        let sink = VerifyingSink(expecting: descriptor, subject: "blob", forwardingTo: MemorySink())
-        #expect(throws: RegistryError.sizeMismatch(subject: "blob", expected: 4, actual: 10)) {
-            try payload.withUnsafeBytes { try sink.write($0) }
-        }
-    }
-
-    @Test func verifyingSinkChecksTheDigestAtTheEnd() throws {
-        let payload = Data("0123456789".utf8)
-        let other = Digest.compute(of: Data("something else".utf8))
-        let sink = VerifyingSink(expecting: Descriptor(mediaType: .ociLayerGzip, digest: other, size: 10), subject: "blob", forwardingTo: MemorySink())
-        try payload.withUnsafeBytes { try sink.write($0) }
-        #expect(throws: RegistryError.digestMismatch(subject: "blob", expected: other, actual: Digest.compute(of: payload))) {
-            try sink.finish()
-        }
     }
 }

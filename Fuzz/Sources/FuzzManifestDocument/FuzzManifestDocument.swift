@@ -1,6 +1,6 @@
 import Foundation
 import ManifestChecks
-import Registry
+import OCI
 
 // Manifest bytes as a registry serves them. Each input is tried under every Content-Type the
 // decoder treats differently: none, a generic one, each kind, schema1 and an unsupported type.

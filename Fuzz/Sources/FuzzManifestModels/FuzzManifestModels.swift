@@ -1,6 +1,6 @@
 import Foundation
 import ManifestChecks
-import Registry
+import OCI
 
 // The Codable models alone, as the client, the cache and the archive reader decode them from
 // bytes they did not write: each input is decoded as an index, a manifest and a config.

@@ -1,4 +1,4 @@
-import Registry
+import OCI
 
 // The strings users type: image references, and the digests and platforms inside them.
 // Each parser must return a value or throw its own error for any bytes; a value must survive
@@ -37,7 +37,6 @@ private func checkRoundTrip(_ reference: ImageReference) {
     precondition((try? ImageReference.Repository(reference.repository.value)) != nil, "repository of \(printed)")
 
     _ = reference.familiar
-    _ = reference.registryHost
     _ = reference.manifestReference
     _ = reference.pinnedReference
     _ = reference.withTag(.latest).description

@@ -1,5 +1,5 @@
 import Foundation
-import Registry
+import OCI
 
 /// What every decoded manifest, index and config must allow: each property airgap reads can be
 /// read, and encoding the value then decoding it again gives the same value (archives write

@@ -1,5 +1,5 @@
 import Foundation
-import Registry
+import OCI
 
 /// Where each `blobs/sha256/<hex>` entry's data starts in an archive: `mirror --from` uploads blobs
 /// straight from the tar. Data is skipped, not read; the caller verifies contents separately.

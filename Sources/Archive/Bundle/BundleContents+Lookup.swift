@@ -1,5 +1,5 @@
 import Foundation
-import Registry
+import OCI
 
 /// Following descriptors through the archive's own blobs: index → manifests → config and layers.
 extension BundleContents {

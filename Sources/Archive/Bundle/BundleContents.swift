@@ -1,5 +1,5 @@
 import Foundation
-import Registry
+import OCI
 
 /// What one pass of ``BundleReader`` found in an offline archive: the parsed root files, every blob
 /// with the digest its bytes really have, and the small JSON blobs (manifests, indexes, configs) kept

@@ -1,5 +1,5 @@
 import Foundation
-import Registry
+import OCI
 
 /// What `airgap inspect` shows: each image of an archive, and how much the images share.
 /// Built from ``BundleContents`` without judging it: `verify` says whether it is sound.

@@ -1,5 +1,5 @@
 import Foundation
-import Registry
+import OCI
 
 /// The names and annotation keys of airgap's offline archive: one plain tar that is at once an OCI
 /// image layout (image-spec image-layout.md) and a docker archive (the `docker save` format), both

@@ -1,5 +1,4 @@
 import Foundation
-import Registry
 
 /// One thing wrong with an offline archive, as ``BundleVerifier`` reports it: what kind of problem,
 /// which entry or image it concerns, and a message for users.

@@ -1,5 +1,5 @@
 import Foundation
-import Registry
+import OCI
 
 /// Reads an offline archive (see ``BundleLayout``) in one sequential pass, for `inspect`, `verify`
 /// and `mirror --from`.

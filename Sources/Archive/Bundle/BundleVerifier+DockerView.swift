@@ -1,5 +1,5 @@
 import Foundation
-import Registry
+import OCI
 
 /// The docker view, `manifest.json`, and its agreement with `index.json`: every RepoTag names an
 /// `index.json` image whose manifest (or, for an index, one platform's) has the same config and

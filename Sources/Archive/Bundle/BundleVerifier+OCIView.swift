@@ -1,5 +1,5 @@
 import Foundation
-import Registry
+import OCI
 
 /// The OCI view: `index.json`, each entry's names, and every descriptor down to the layers.
 extension BundleVerifier {

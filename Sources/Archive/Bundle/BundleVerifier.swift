@@ -1,5 +1,5 @@
 import Foundation
-import Registry
+import OCI
 
 /// Checks an offline archive read by ``BundleReader`` and reports every problem, not just the first:
 /// each blob against its name and against every descriptor pointing at it, the OCI view

@@ -1,5 +1,5 @@
 import Foundation
-import Registry
+import OCI
 
 /// Writes an offline archive (see ``BundleLayout``) under a temporary name beside the output, and
 /// renames it into place only in ``commit()``: on failure or cancellation ``discard()`` leaves

@@ -1,5 +1,5 @@
 import Foundation
-import Registry
+import OCI
 
 /// The content-addressed cache: an OCI image layout directory (`oci-layout`, `index.json`,
 /// `blobs/sha256/<hex>`) plus `ingest/` for downloads in progress.
@@ -63,7 +63,7 @@ public final class BlobStore: Sendable {
     }
 
     /// Reads a small blob (a manifest or config), refusing more than `limit` bytes.
-    public func read(_ digest: Digest, limit: Int = MemorySink.manifestLimit) throws -> Data {
+    public func read(_ digest: Digest, limit: Int = ManifestDocument.sizeLimit) throws -> Data {
         let path = path(for: digest)
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw BlobStoreError.unusable(root: root, reason: "blob \(digest) is not in the cache")

@@ -1,4 +1,3 @@
-import Registry
 
 extension InventoryDiff {
     /// Compares each node's snapshot after the run with its snapshot before.

@@ -1,4 +1,4 @@
-import Registry
+import OCI
 
 /// The JSON and YAML form of a diff: `images` (the union), `removed`, and with `--per-node` each
 /// node's changes. Decode it to read a printed diff back.

@@ -1,4 +1,4 @@
-import Registry
+import OCI
 
 /// The images a test run pulled, derived from `crictl images` snapshots of every node taken
 /// before and after it: the seed's "run the command before and after … and see which images were

@@ -1,4 +1,4 @@
-import Registry
+import OCI
 
 /// Interns image ids and names as integers, so that the per-node sets hash integers, and each
 /// distinct name is parsed and normalized once however many nodes list it.

@@ -1,4 +1,4 @@
-import Registry
+import OCI
 
 /// The JSON and YAML form of an e2e list: `images` (distinct, sorted, as `list` prints them) and
 /// the configs behind them. Decode it to read a printed list back.

@@ -1,4 +1,4 @@
-import Registry
+import OCI
 
 /// One image of the e2e suite, from a `configs[ID] = Config{…}` line of manifest.go.
 public struct E2EImage: Sendable, Hashable, Codable {

@@ -1,4 +1,4 @@
-import Registry
+import OCI
 
 /// Why an e2e image list could not be derived from a manifest.go or a repo list. Messages start
 /// `file:line:` where there is a line.

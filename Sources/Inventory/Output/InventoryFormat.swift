@@ -1,5 +1,4 @@
 import Foundation
-import Registry
 import Yams
 
 /// The forms inventory commands print image lists in.

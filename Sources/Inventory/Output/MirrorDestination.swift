@@ -1,4 +1,4 @@
-import Registry
+import OCI
 
 /// Where `--output mapping --to REGISTRY[/PREFIX]` sends images: each reference keeps its path
 /// without the source registry, under the destination (`registry.example.com/mirror` +

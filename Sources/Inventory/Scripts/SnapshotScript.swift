@@ -1,4 +1,4 @@
-import Registry
+import OCI
 
 /// The bash script that collects what `airgap inventory diff` reads: `crictl images -o json` of
 /// every node, through `oc debug`, one file per node (`DIR/NODE.json`).

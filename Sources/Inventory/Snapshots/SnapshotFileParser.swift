@@ -1,5 +1,5 @@
 import Foundation
-import Registry
+import OCI
 
 /// One `crictl images` output found in a file.
 struct CrictlOutput: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import Registry
+import OCI
 
 /// How a new image list differs from a suite: what `airgap inventory compare` prints.
 public struct SuiteComparison: Sendable, Hashable, Codable {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OCI
 import Registry
 
 /// How to reach registries for one command: TLS policy, mirrors, retries — the options skopeo and
@@ -93,7 +94,7 @@ public actor RegistryClientPool {
             task = existing
         } else {
             let access = access
-            let host = registry == ImageReference.dockerHubDomain ? ImageReference.dockerHubRegistryHost : registry
+            let host = RegistryEndpoint.host(serving: registry)
             task = Task { try await Self.makeClient(host: host, registry: registry, access: access) }
             clients[registry] = task
         }

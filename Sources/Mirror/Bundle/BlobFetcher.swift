@@ -1,13 +1,13 @@
 import Archive
 import Foundation
+import OCI
 import Registry
 
-/// Brings one blob into the cache: nothing if it is there, otherwise a download that resumes from
-/// its partial file after an interruption (`Range`), with backoff between tries.
+/// Brings one blob into the cache: nothing if it is there, otherwise the registry client's
+/// download (resume, retries, verification) into a cache ingest.
 struct BlobFetcher: Sendable {
     let clients: RegistryClientPool
     let store: BlobStore
-    let retry: RetryPolicy
     let progress: TransferProgress
     let events: @Sendable (BundleEvent) -> Void
 
@@ -18,40 +18,62 @@ struct BlobFetcher: Sendable {
     @discardableResult
     func fetch(_ descriptor: Descriptor, from source: ImageReference, relay: GrowingFile? = nil) async throws -> Bool {
         do {
-            return try await fetchIntoCache(descriptor, from: source, relay: relay)
+            if store.contains(descriptor) {
+                relay?.attachComplete(path: store.path(for: descriptor.digest))
+                events(.blobCached(descriptor))
+                return false
+            }
+            let client = try await clients.client(for: source)
+            let ingest = try store.beginIngest(descriptor)
+            let target: any BlobTarget = relay.map { RelayedIngest(ingest, relay: $0, committedPath: store.path(for: descriptor.digest)) } ?? ingest
+            try await client.download(
+                descriptor, from: source.repository, into: target,
+                onBytes: { [progress] in progress.addFetched($0) },
+                onRetry: { [events] notice in
+                    events(.retrying(subject: "blob \(descriptor.digest) of \(source.name)", reason: "\(notice.error)"))
+                })
+            events(.blobFetched(descriptor))
+            return true
         } catch {
             relay?.fail("\(error)")
             throw error
         }
     }
+}
 
-    private func fetchIntoCache(_ descriptor: Descriptor, from source: ImageReference, relay: GrowingFile?) async throws -> Bool {
-        if store.contains(descriptor) {
-            relay?.attachComplete(path: store.path(for: descriptor.digest))
-            events(.blobCached(descriptor))
-            return false
+/// A cache ingest that an upload reads while it lands (mirror's relay): the upload follows the
+/// partial file as it grows, and learns whether the bytes verified.
+final class RelayedIngest: BlobTarget, @unchecked Sendable {
+    private let ingest: BlobIngest
+    private let relay: GrowingFile
+    private let committedPath: String
+
+    init(_ ingest: BlobIngest, relay: GrowingFile, committedPath: String) {
+        self.ingest = ingest
+        self.relay = relay
+        self.committedPath = committedPath
+        // A private partial is not shared: the relay waits for the committed cache file.
+        guard !ingest.isPrivate else { return }
+        relay.attach(path: ingest.partialPath, available: ingest.heldBytes)
+        ingest.onLengthChange = { [relay] in relay.advance(to: $0) }
+    }
+
+    var heldBytes: Int64 { ingest.heldBytes }
+    func readHeld(_ body: (UnsafeRawBufferPointer) throws -> Void) throws { try ingest.readHeld(body) }
+    func restart() throws { try ingest.restart() }
+    func write(_ bytes: UnsafeRawBufferPointer) throws { try ingest.write(bytes) }
+
+    func commit() throws {
+        try ingest.commit()
+        if ingest.isPrivate {
+            relay.attachComplete(path: committedPath)
+        } else {
+            relay.finish()
         }
-        let client = try await clients.client(for: source)
-        var attempt = 1
-        while true {
-            let ingest = try store.beginIngest(descriptor)
-            ingest.relay = relay
-            do {
-                let sink = CountingSink(ingest, progress: progress)
-                try await client.streamBlob(
-                    descriptor.digest, from: source.repository, into: sink, offset: ingest.resumeOffset, retriesTransientFailures: false)
-                try ingest.commit()
-                events(.blobFetched(descriptor))
-                return true
-            } catch where RetryPolicy.isTransient(error) {
-                // One budget for every kind of try: the client does not retry this call itself
-                // (two nested loops made 5 × 5 requests and minutes of backoff). A body cut short
-                // leaves its partial file, and the next try asks only for the rest.
-                guard let delay = retry.delay(afterAttempt: attempt, retryAfter: (error as? RegistryError)?.retryAfter) else { throw error }
-                events(.retrying(subject: "blob \(descriptor.digest) of \(source.name)", reason: "\(error)"))
-                try await retry.sleep(delay)
-                attempt += 1
-            }
-        }
+    }
+
+    func discard() {
+        ingest.discard()
+        relay.fail("the download of \(ingest.descriptor.digest) did not verify")
     }
 }

@@ -1,4 +1,5 @@
 import Archive
+import OCI
 import Registry
 
 /// The archive's contents in their fixed order: each unique blob once, with the first image that

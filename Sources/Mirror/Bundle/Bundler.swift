@@ -1,5 +1,6 @@
 import Archive
 import Foundation
+import OCI
 import Registry
 
 /// Settings for one `airgap bundle` run.
@@ -114,7 +115,7 @@ public struct Bundler: Sendable {
     /// Downloads the plan's blobs (`jobs` at a time) while appending them in plan order.
     /// Returns how many were transferred rather than found in the cache.
     private func transfer(_ plan: BundlePlan, clients: RegistryClientPool, writer: BundleWriter) async throws -> Int {
-        let fetcher = BlobFetcher(clients: clients, store: store, retry: access.retry, progress: progress, events: events)
+        let fetcher = BlobFetcher(clients: clients, store: store, progress: progress, events: events)
         // (plan index, whether this run just downloaded and verified it)
         let (ready, readyContinuation) = AsyncStream<(Int, Bool)>.makeStream()
         let blobs = plan.blobs

@@ -1,5 +1,6 @@
 import Archive
 import Foundation
+import OCI
 import Registry
 
 /// Turns a reference into a ``ResolvedImage``: resolves the tag with HEAD (tags move), fetches a
@@ -82,7 +83,7 @@ struct ImageResolver: Sendable {
             return try ManifestDocument(decoding: try store.read(descriptor.digest), contentType: descriptor.mediaType)
         }
         // Refused before the request: the fetch would stop at the cap anyway, with a vaguer message.
-        guard descriptor.size <= MemorySink.manifestLimit else {
+        guard descriptor.size <= ManifestDocument.sizeLimit else {
             throw BundleError.manifestTooLarge(reference: source.description, digest: descriptor.digest, size: descriptor.size)
         }
         let fetched = try await client.fetchManifest(source.withDigest(descriptor.digest))

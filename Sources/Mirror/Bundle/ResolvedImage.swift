@@ -1,3 +1,4 @@
+import OCI
 import Registry
 
 /// An image ready to bundle: which manifest the archive names, where its bytes come from, and
@@ -53,7 +54,7 @@ public enum BundleError: Error, Sendable, Equatable, CustomStringConvertible {
     case nestingTooDeep(reference: String)
     /// An index lists itself, or an index above it (only a registry serving unverified bytes could).
     case indexCycle(reference: String, digest: Digest)
-    /// A manifest descriptor declares more than the manifest size cap (`MemorySink.manifestLimit`).
+    /// A manifest descriptor declares more than the manifest size cap (`ManifestDocument.sizeLimit`).
     case manifestTooLarge(reference: String, digest: Digest, size: Int64)
     /// A manifest's bytes match its digest but not the size its descriptor (or HEAD) declared.
     case manifestSizeMismatch(reference: String, digest: Digest, declared: Int64, actual: Int)
@@ -70,7 +71,7 @@ public enum BundleError: Error, Sendable, Equatable, CustomStringConvertible {
         case .indexCycle(let reference, let digest):
             return "\(reference): index \(digest) lists itself (directly or through a nested index); refusing to follow the cycle"
         case .manifestTooLarge(let reference, let digest, let size):
-            return "\(reference): manifest \(digest) declares \(size) bytes, over the \(MemorySink.manifestLimit)-byte limit for manifests; nothing was downloaded"
+            return "\(reference): manifest \(digest) declares \(size) bytes, over the \(ManifestDocument.sizeLimit)-byte limit for manifests; nothing was downloaded"
         case .manifestSizeMismatch(let reference, let digest, let declared, let actual):
             return "\(reference): manifest \(digest) is \(actual) bytes but was declared as \(declared); the registry or the index that lists it is inconsistent"
         case .unsupportedDocument(let reference, let mediaType):

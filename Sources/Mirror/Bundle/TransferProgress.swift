@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 import Registry
 
 /// Something worth telling the user while bundling. Delivered from many tasks at once: handlers
@@ -30,24 +31,4 @@ public final class TransferProgress: @unchecked Sendable {
     func addFetched(_ count: Int) { lock.withLock { _bytesFetched += Int64(count) } }
     func addWritten(_ count: Int64) { lock.withLock { _bytesWritten += count } }
     func addSent(_ count: Int64) { lock.withLock { _bytesSent += count } }
-}
-
-/// Counts bytes on their way into the cache.
-final class CountingSink: ResponseSink, @unchecked Sendable {
-    private let next: ResponseSink
-    private let progress: TransferProgress
-
-    init(_ next: ResponseSink, progress: TransferProgress) {
-        self.next = next
-        self.progress = progress
-    }
-
-    func begin(status: Int, headers: HTTPHeaders) throws {
-        try next.begin(status: status, headers: headers)
-    }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        try next.write(bytes)
-        progress.addFetched(bytes.count)
-    }
 }

@@ -1,5 +1,6 @@
 import Archive
 import Foundation
+import OCI
 import Registry
 
 /// One image to push: where it goes, its manifests (exact bytes), and where each blob's bytes are.

@@ -1,5 +1,6 @@
 import Archive
 import Foundation
+import OCI
 import Registry
 
 extension ImagePusher {
@@ -66,32 +67,41 @@ extension ImagePusher {
         with client: RegistryClient, progress: @escaping @Sendable (Int64) -> Void
     ) async throws {
         let file = GrowingFile(length: blob.size)
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        let uploadedWhileDownloading = try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
                 try await fetcher.fetch(blob, from: source, relay: file)
+                return false
             }
             group.addTask {
                 do {
                     try await client.uploadBlob(blob, body: .growing(file), into: repository, progress: progress)
+                    return true
                 } catch {
-                    // A failed download fails the upload too; report the cause, not the echo.
-                    if case .failed = file.currentState { throw RelayEcho() }
+                    // The download it was reading failed or started over: the download's own
+                    // outcome decides, and a download that then verified is uploaded from the cache.
+                    if case .failed = file.currentState { return false }
                     throw error
                 }
             }
+            var uploaded = false
             var failure: Error?
             while let result = await group.nextResult() {
-                guard case .failure(let error) = result else { continue }
-                if error is RelayEcho { continue }
-                failure = failure ?? error
-                // The upload failed on its own (the destination refused): stop the download too;
-                // its partial file stays in the cache to resume from.
-                group.cancelAll()
+                switch result {
+                case .success(let didUpload):
+                    uploaded = uploaded || didUpload
+                case .failure(let error):
+                    failure = failure ?? error
+                    // One side failed on its own (the destination refused, or the source did): stop
+                    // the other; a download's partial file stays in the cache to resume from.
+                    group.cancelAll()
+                }
             }
             if let failure { throw failure }
+            return uploaded
+        }
+        if !uploadedWhileDownloading {
+            try await client.uploadBlob(blob, from: store.path(for: blob.digest), into: repository, progress: progress)
         }
     }
 }
 
-/// An upload that failed only because the download it was reading failed.
-private struct RelayEcho: Error {}

@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 import Registry
 
 extension ImagePusher {

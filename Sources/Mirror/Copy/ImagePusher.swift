@@ -1,6 +1,7 @@
 import Archive
 import Foundation
 import Logging
+import OCI
 import Registry
 
 /// Pushes images to registries: blobs the destination lacks (mounted from another repository of

@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 import Registry
 
 /// Something worth telling the user while mirroring. Delivered from many tasks at once: handlers

@@ -1,3 +1,4 @@
+import OCI
 import Registry
 
 /// One `SOURCE=DESTINATION` pair to copy.

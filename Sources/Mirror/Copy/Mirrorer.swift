@@ -1,6 +1,7 @@
 import Archive
 import Foundation
 import Logging
+import OCI
 import Registry
 
 /// Settings for one `airgap mirror` run.
@@ -107,7 +108,7 @@ public struct Mirrorer: Sendable {
     private func pusher(_ clients: RegistryClientPool) -> ImagePusher {
         ImagePusher(
             clients: clients,
-            fetcher: BlobFetcher(clients: clients, store: store, retry: access.retry, progress: progress, events: { [events] event in
+            fetcher: BlobFetcher(clients: clients, store: store, progress: progress, events: { [events] event in
                 if case .retrying(let subject, let reason) = event { events(.retrying(subject: subject, reason: reason)) }
             }),
             store: store, jobs: options.jobs, dryRun: options.dryRun, logger: access.logger, progress: progress, events: events)

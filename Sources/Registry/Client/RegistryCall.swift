@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 
 /// One call of the distribution API as a value: what to send and which statuses mean success.
 /// ``RegistryClient/execute(_:sink:)`` turns any other status into a ``RegistryError``.

@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 
 /// A manifest or index exactly as the registry served it: the bytes are kept because pushing them
 /// unchanged is the only way to keep the digest.
@@ -38,7 +39,7 @@ extension RegistryClient {
     public func fetchManifest(_ reference: ImageReference) async throws -> FetchedManifest {
         let subject = "manifest \(reference)"
         let call = RegistryCall.manifest(.get, repository: reference.repository, reference: reference.manifestReference, subject: subject)
-        let sink = MemorySink(limit: MemorySink.manifestLimit)
+        let sink = MemorySink(limit: ManifestDocument.sizeLimit)
         let response = try await execute(call, sink: sink)
         let bytes = sink.data
         let digest = Digest.compute(of: bytes)

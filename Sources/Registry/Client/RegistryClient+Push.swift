@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 
 /// What pushing a blob took.
 public enum BlobPushOutcome: Sendable, Hashable {

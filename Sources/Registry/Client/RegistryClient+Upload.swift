@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 
 extension RegistryClient {
     /// Blobs up to this size go as one `PUT` with the digest (POST + PUT); larger ones as one

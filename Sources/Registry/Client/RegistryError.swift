@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 
 /// What went wrong talking to a registry, in words that say what to do next.
 public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -9,6 +10,8 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     case digestMismatch(subject: String, expected: Digest, actual: Digest)
     /// A body longer or shorter than its descriptor says.
     case sizeMismatch(subject: String, expected: Int64, actual: Int64)
+    /// A 206 whose `Content-Range` is not the rest of the blob after the bytes already held.
+    case rangeMismatch(subject: String, expectedStart: Int64, contentRange: String)
     /// A response lacks something the protocol requires.
     case malformedResponse(subject: String, reason: String)
     /// The registry (or its token service) refused us; `credentialSource` says which credentials
@@ -26,6 +29,8 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(subject): content has digest \(actual), expected \(expected); the registry served corrupt or different bytes"
         case .sizeMismatch(let subject, let expected, let actual):
             return "\(subject): received \(actual) bytes, expected \(expected)"
+        case .rangeMismatch(let subject, let start, let range):
+            return "\(subject): asked to resume at byte \(start), the registry sent the range \"\(range)\""
         case .malformedResponse(let subject, let reason):
             return "\(subject): \(reason)"
         case .unauthorized(let registry, let source, let errors):

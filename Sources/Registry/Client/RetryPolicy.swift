@@ -60,6 +60,29 @@ public struct RetryPolicy: Sendable {
         return min(baseDelay * factor, maxDelay)
     }
 
+    /// Runs `operation` until it succeeds, fails with an error `retryable` does not accept, or the
+    /// budget of ``maxAttempts`` tries is spent; between tries it waits as ``delay(afterAttempt:retryAfter:now:)``
+    /// says, after telling `onRetry` what failed, how long it waits and which try comes next.
+    /// Every retry loop of the client is this one, so a download, an upload and a call cannot
+    /// drift apart in how they count or wait.
+    public func run<Value>(
+        retryable: (any Error) -> Bool = RetryPolicy.isTransient,
+        onRetry: (RetryNotice) -> Void,
+        _ operation: (_ attempt: Int) async throws -> Value
+    ) async throws -> Value {
+        var attempt = 1
+        while true {
+            do {
+                return try await operation(attempt)
+            } catch where retryable(error) {
+                guard let delay = delay(afterAttempt: attempt, retryAfter: (error as? RegistryError)?.retryAfter) else { throw error }
+                onRetry(RetryNotice(error: error, delay: delay, nextAttempt: attempt + 1, maxAttempts: maxAttempts))
+                try await sleep(delay)
+                attempt += 1
+            }
+        }
+    }
+
     /// `Retry-After` is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
     static func parseRetryAfter(_ value: String, now: Date) -> Duration? {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
@@ -70,5 +93,17 @@ public struct RetryPolicy: Sendable {
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: trimmed) else { return nil }
         return .seconds(max(0, Int(date.timeIntervalSince(now).rounded(.up))))
+    }
+}
+
+/// A try that failed and will be made again: what failed, the wait, and which try comes next.
+public struct RetryNotice: Sendable, CustomStringConvertible {
+    public var error: any Error
+    public var delay: Duration
+    public var nextAttempt: Int
+    public var maxAttempts: Int
+
+    public var description: String {
+        "\(error); retrying in \(delay) (attempt \(nextAttempt) of \(maxAttempts))"
     }
 }

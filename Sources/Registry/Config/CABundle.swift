@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 
 /// One PEM file holding the system's CA certificates and a certs.d directory's `*.crt` files.
 ///

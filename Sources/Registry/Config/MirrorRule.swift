@@ -1,3 +1,5 @@
+import OCI
+
 /// `SOURCE=LOCATION`: pull images named under `SOURCE` from `LOCATION` instead, keeping the rest of
 /// the name. The same idea as a registries.conf `[[registry.mirror]]`, in the form one types on a
 /// command line: `--mirror docker.io=127.0.0.1:5000` serves `docker.io/library/busybox:1.29` from

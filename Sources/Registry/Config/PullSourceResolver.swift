@@ -1,3 +1,5 @@
+import OCI
+
 /// One place to try when pulling an image: the reference to fetch there, and how to connect.
 public struct PullSource: Sendable, Hashable, CustomStringConvertible {
     /// The reference to fetch: the user's reference rewritten onto a mirror or a remapped location,

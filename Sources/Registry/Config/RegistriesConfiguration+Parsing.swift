@@ -1,3 +1,4 @@
+import OCI
 import TOMLKit
 
 // Reading one registries.conf file: TOMLKit parses the TOML, this walks the tables so each

@@ -1,3 +1,5 @@
+import OCI
+
 // Where to pull from, following containers/image's FindRegistry and PullSourcesFromReference
 // (pkg/sysregistriesv2) and containers-registries.conf(5), "Remapping and mirroring registries".
 

@@ -1,3 +1,5 @@
+import OCI
+
 /// A registries.conf `prefix`: the image names a `[[registry]]` entry covers.
 ///
 /// containers-registries.conf(5), "Choosing a `[[registry]]` TOML table": `host[:port]`,

@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 
 /// Sends one HTTP request. ``HTTPTransport`` is the real one; tests substitute fakes to inject faults.
 public protocol HTTPClient: Sendable {
@@ -49,7 +50,7 @@ extension HTTPClient {
     }
 
     /// Performs `request` and returns the response with its 2xx body, refusing bodies over `limit`.
-    public func data(_ request: HTTPRequest, limit: Int = MemorySink.manifestLimit) async throws -> (HTTPResponse, Data) {
+    public func data(_ request: HTTPRequest, limit: Int = ManifestDocument.sizeLimit) async throws -> (HTTPResponse, Data) {
         let sink = MemorySink(limit: limit)
         let response = try await send(request, sink: sink)
         return (response, sink.data)

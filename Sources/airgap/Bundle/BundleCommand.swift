@@ -3,6 +3,7 @@ import Archive
 import Foundation
 import Inventory
 import Mirror
+import OCI
 import Registry
 
 /// `airgap bundle`: the seed's podman pull + podman save + tar, as one archive every loader reads.

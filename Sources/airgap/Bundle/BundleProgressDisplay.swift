@@ -1,5 +1,6 @@
 import Foundation
 import Mirror
+import OCI
 import Registry
 
 /// Shows bundling progress on stderr: a live table redrawn in place on a terminal, one plain line

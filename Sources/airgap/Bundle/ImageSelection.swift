@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Inventory
+import OCI
 import Registry
 
 /// Which images a command works on: references as arguments, list files (`-f`, the seed's

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Inventory
+import OCI
 import Registry
 
 /// `airgap inventory snapshot-script`: the collection loop, so users gather exactly what `diff` reads.

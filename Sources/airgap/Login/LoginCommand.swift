@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Mirror
+import OCI
 import Registry
 
 /// `airgap login`: what the seed does with `podman login`, writing the same auth.json.
@@ -116,7 +117,7 @@ enum RegistryName {
         var value = text.trimmingCharacters(in: .whitespaces)
         for scheme in ["https://", "http://"] where value.hasPrefix(scheme) { value.removeFirst(scheme.count) }
         while value.hasSuffix("/") { value.removeLast() }
-        if ["index.docker.io", "registry-1.docker.io"].contains(value) { value = ImageReference.dockerHubDomain }
+        value = RegistryEndpoint.registry(named: value)
         // Reuse the reference grammar: `value/x` must parse with `value` as its domain (and path).
         guard !value.isEmpty, let parsed = try? ImageReference(value + "/probe"), parsed.name.hasPrefix(value) || value == "docker.io" else {
             throw ValidationError("\"\(text)\" is not a registry: expected host[:port][/namespace], e.g. registry.example.com:5000")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Archive
 import Foundation
 import Mirror
+import OCI
 import Registry
 
 /// `airgap mirror`: registry → registry (what `oc image mirror` and `skopeo copy` do), or an offline

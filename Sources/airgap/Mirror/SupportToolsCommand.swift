@@ -2,6 +2,7 @@ import ArgumentParser
 import Archive
 import Foundation
 import Mirror
+import OCI
 import Registry
 
 /// `airgap support-tools`: the seed's "oc debug in disconnected environments" step — mirror the

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Nodes
+import Registry
 
 /// The options every `nodes` subcommand shares: the archive, which nodes, the `oc debug` image,
 /// and what to do after a failure.
@@ -48,8 +49,11 @@ struct NodeTargetOptions: ParsableArguments {
         }
     }
 
-    func scriptOptions(copy: CopyMethod = .scp) throws -> NodeScriptOptions {
-        NodeScriptOptions(toolsImage: toolsImage, copy: copy, nodes: try selection(), keepGoing: keepGoing)
+    /// `command` is the subcommand that writes the script, named in its header.
+    func scriptOptions(copy: CopyMethod = .scp, command: String) throws -> NodeScriptOptions {
+        NodeScriptOptions(
+            toolsImage: toolsImage, copy: copy, nodes: try selection(), keepGoing: keepGoing,
+            generator: "airgap \(AirgapVersion.current) (airgap nodes \(command))")
     }
 
     /// Reads the archive's names and sha256; warns on stderr about names podman will refuse.

@@ -25,7 +25,7 @@ struct NodesCleanScriptCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.reporting {
             let archive = try await target.readArchive(quiet: outputOptions.quiet)
-            print(NodeScript.clean(archive, options: try target.scriptOptions()), terminator: "")
+            print(NodeScript.clean(archive, options: try target.scriptOptions(command: "clean-script")), terminator: "")
         }
     }
 }

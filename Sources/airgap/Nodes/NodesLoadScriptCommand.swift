@@ -33,7 +33,7 @@ struct NodesLoadScriptCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.reporting {
             let archive = try await target.readArchive(quiet: outputOptions.quiet)
-            print(NodeScript.load(archive, options: try target.scriptOptions(copy: copy)), terminator: "")
+            print(NodeScript.load(archive, options: try target.scriptOptions(copy: copy, command: "load-script")), terminator: "")
         }
     }
 }

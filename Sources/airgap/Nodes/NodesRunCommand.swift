@@ -42,7 +42,7 @@ struct NodesRunCommand: AsyncParsableCommand {
         try await CommandFailure.reporting {
             let archive = try await target.readArchive(quiet: outputOptions.quiet)
             let runner = NodeRunner(
-                archive: archive, options: try target.scriptOptions(copy: copy ?? .scp), parallel: parallel)
+                archive: archive, options: try target.scriptOptions(copy: copy ?? .scp, command: "run"), parallel: parallel)
             let display = NodeRunDisplay(action: action, quiet: outputOptions.quiet)
             summary = try await runner.run(action) { display.handle($0) }
         }

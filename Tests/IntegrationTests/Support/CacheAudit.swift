@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 
 @testable import Registry
 

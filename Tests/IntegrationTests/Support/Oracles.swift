@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 import Registry
 
 // Oracles: the real loaders judge the archives airgap writes. Each helper runs the real tool

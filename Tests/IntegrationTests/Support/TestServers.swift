@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 
 /// The real servers started by `scripts/test-servers.sh start` (and seeded by `scripts/seed-images.sh`).
 ///

@@ -1,6 +1,6 @@
 import Foundation
 import Inventory
-import Registry
+import OCI
 
 /// Paths into the repository's testdata/.
 enum Testdata {

@@ -4,8 +4,8 @@ import Foundation
 
 /// A scripted stand-in for the libcurl transport, for faults a real registry will not produce on
 /// demand (429 with Retry-After, 503 bursts, resets). Integration tests use the real transport.
-final class FakeHTTPClient: HTTPClient, @unchecked Sendable {
-    enum Step {
+public final class FakeHTTPClient: HTTPClient, @unchecked Sendable {
+    public enum Step {
         case respond(status: Int, headers: HTTPHeaders = [:], body: Data = Data())
         case fail(TransportError)
         /// Deliver part of the body, then fail as a reset connection does.
@@ -18,22 +18,22 @@ final class FakeHTTPClient: HTTPClient, @unchecked Sendable {
     private var _requests: [HTTPRequest] = []
 
     /// Answers requests in order from a script.
-    init(_ steps: [Step]) {
+    public init(_ steps: [Step]) {
         self.steps = steps
         handler = nil
     }
 
     /// Answers each request by looking at it (a tiny registry and token service).
-    init(handler: @escaping @Sendable (HTTPRequest) -> Step) {
+    public init(handler: @escaping @Sendable (HTTPRequest) -> Step) {
         steps = []
         self.handler = handler
     }
 
-    var requests: [HTTPRequest] { lock.withLock { _requests } }
+    public var requests: [HTTPRequest] { lock.withLock { _requests } }
 
-    var requestCount: Int { lock.withLock { _requests.count } }
+    public var requestCount: Int { lock.withLock { _requests.count } }
 
-    func send(_ request: HTTPRequest, sink: ResponseSink?) async throws -> HTTPResponse {
+    public func send(_ request: HTTPRequest, sink: ResponseSink?) async throws -> HTTPResponse {
         let step: Step = lock.withLock {
             _requests.append(request)
             if let handler { return handler(request) }
@@ -62,12 +62,14 @@ final class FakeHTTPClient: HTTPClient, @unchecked Sendable {
 }
 
 /// Records the delays a policy asks for instead of sleeping: tests stay instant (no timed tests).
-final class RecordedSleeps: @unchecked Sendable {
+public final class RecordedSleeps: @unchecked Sendable {
     private let lock = NSLock()
     private var recorded: [Duration] = []
-    var delays: [Duration] { lock.withLock { recorded } }
+    public var delays: [Duration] { lock.withLock { recorded } }
 
-    func policy(maxAttempts: Int = 5) -> RetryPolicy {
+    public init() {}
+
+    public func policy(maxAttempts: Int = 5) -> RetryPolicy {
         RetryPolicy(maxAttempts: maxAttempts, sleep: { [self] delay in lock.withLock { recorded.append(delay) } })
     }
 }

@@ -5,6 +5,10 @@ import Foundation
 /// The models are for reading only. Callers keep the exact bytes next to this value: the
 /// digest is of those bytes, so they are what gets verified, archived and pushed.
 public enum ManifestDocument: Sendable, Hashable {
+    /// The largest manifest or index read into memory: 4 MiB, as containerd caps them, so a hostile
+    /// registry, cache or archive cannot make us allocate without bound.
+    public static let sizeLimit = 4 * 1024 * 1024
+
     /// An OCI image manifest or a Docker schema2 manifest.
     case image(ImageManifest)
     /// An OCI image index or a Docker manifest list.

@@ -1,5 +1,5 @@
 import Foundation
-import Registry
+import OCI
 import Testing
 
 // Normalization as containerd's platforms package (database.go normalizeArch), the rules

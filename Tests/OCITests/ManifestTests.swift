@@ -1,11 +1,11 @@
 import Foundation
-import Registry
+import OCI
 import Testing
 
 /// Files under testdata/manifests, found from this source file's path.
 enum Fixture {
     static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // RegistryTests
+        .deletingLastPathComponent()  // OCITests
         .deletingLastPathComponent()  // Tests
         .deletingLastPathComponent()  // package root
         .appendingPathComponent("testdata/manifests")

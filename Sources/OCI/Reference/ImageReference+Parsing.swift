@@ -80,7 +80,7 @@ extension ImageReference {
     }
 
     /// `host[:port]`: host is DNS-ish labels joined by `.` (which covers IPv4) or `[ipv6]`.
-    static func validateDomain(_ domain: String, reference: String) throws(ReferenceError) {
+    public static func validateDomain(_ domain: String, reference: String) throws(ReferenceError) {
         let invalid = ReferenceError.invalidDomain(domain, reference: reference)
         var host = Substring(domain)
         var port: Substring?

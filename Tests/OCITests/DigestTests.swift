@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import Registry
+import OCI
 import Testing
 
 // Grammar: OCI image-spec descriptor.md "Digests"; only sha256 is usable by airgap.

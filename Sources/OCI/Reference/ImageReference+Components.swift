@@ -37,7 +37,7 @@ extension ImageReference {
         }
 
         /// Case and component grammar; run on the path as the user wrote it, so errors quote it.
-        static func validateComponents(_ path: some StringProtocol, reference: String) throws(ReferenceError) {
+        public static func validateComponents(_ path: some StringProtocol, reference: String) throws(ReferenceError) {
             if path.utf8.contains(where: { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) {
                 throw .uppercaseRepository(String(path), reference: reference)
             }

@@ -9,15 +9,14 @@
 public struct ImageReference: Sendable, CustomStringConvertible {
     /// Docker Hub's name in references.
     public static let dockerHubDomain = "docker.io"
-    /// The host that actually serves Docker Hub's distribution API.
-    public static let dockerHubRegistryHost = "registry-1.docker.io"
     /// Docker Hub's legacy name, normalized to `dockerHubDomain`.
     static let legacyDockerHubDomain = "index.docker.io"
     /// The namespace of Docker Hub's official images.
     static let officialRepositoryPrefix = "library/"
 
     /// The registry as written in references: `docker.io`, `registry.k8s.io`, `localhost:5000`,
-    /// `[::1]:5000`. Case is kept as given. See `registryHost` for the host to contact.
+    /// `[::1]:5000`. Case is kept as given. Which host serves it is the
+    /// registry client's business (Docker Hub's API lives at another host name).
     public let domain: String
     /// The repository path, e.g. `library/busybox`.
     public let repository: Repository
@@ -83,12 +82,6 @@ public struct ImageReference: Sendable, CustomStringConvertible {
     /// The familiar form with tag and digest, e.g. `busybox:1.29`. Unlike distribution's
     /// `FamiliarString`, an implied tag is shown (`busybox:latest`).
     public var familiar: String { familiarName + suffix }
-
-    /// The host to contact for the distribution API: Docker Hub is served at
-    /// `registry-1.docker.io`; every other domain (with its port) as written.
-    public var registryHost: String {
-        domain == Self.dockerHubDomain ? Self.dockerHubRegistryHost : domain
-    }
 
     /// What goes in `/v2/<name>/manifests/<reference>`: the digest when there is one (it wins
     /// over a tag, as in containerd and docker), otherwise the tag.

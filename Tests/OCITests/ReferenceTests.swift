@@ -1,5 +1,5 @@
 import Foundation
-import Registry
+import OCI
 import Testing
 
 // Expected values follow distribution/reference (normalize_test.go, reference_test.go), the
@@ -248,17 +248,6 @@ func errorMessageNamesTheInput(_ c: InvalidReference) {
 }
 
 // MARK: - Derived forms
-
-@Test(arguments: [
-    ("busybox", "registry-1.docker.io"),
-    ("index.docker.io/library/busybox", "registry-1.docker.io"),
-    ("quay.io/a/b", "quay.io"),
-    ("localhost:5000/foo", "localhost:5000"),
-    ("[::1]:5000/repo", "[::1]:5000"),
-])
-func registryHost(_ input: String, _ host: String) throws {
-    #expect(try ImageReference(input).registryHost == host)
-}
 
 @Test func tagImpliedOnlyWithoutTagAndDigest() throws {
     let bare = try ImageReference("busybox")
