@@ -28,8 +28,7 @@ extension RegistryClient {
         progress: (@Sendable (Int64) -> Void)? = nil
     ) async throws {
         let subject = "upload of blob \(descriptor.digest) to \(endpoint.registry)/\(repository)"
-        var attempt = 1
-        while true {
+        try await retry.run(onRetry: { logger.warning("\($0.error); starting a new upload in \($0.delay) (attempt \($0.nextAttempt) of \($0.maxAttempts))") }) { _ in
             let sent = SentBytes(forwardingTo: progress)
             var session: URL?
             do {
@@ -42,14 +41,10 @@ extension RegistryClient {
                     session = next
                     try await closeUploadSession(next, digest: descriptor.digest, body: nil, sent: sent, repository: repository, subject: subject)
                 }
-                return
             } catch where RetryPolicy.isTransient(error) {
                 sent.takeBack()
                 if let session { await abandonUploadSession(session, repository: repository, subject: subject) }
-                guard let delay = retry.delay(afterAttempt: attempt, retryAfter: (error as? RegistryError)?.retryAfter) else { throw error }
-                logger.warning("\(error); starting a new upload in \(delay) (attempt \(attempt + 1) of \(retry.maxAttempts))")
-                try await retry.sleep(delay)
-                attempt += 1
+                throw error
             }
         }
     }

@@ -38,35 +38,38 @@ public struct RegistryClient: Sendable {
     /// twice. Blob downloads resume instead (the caller sends a `Range` from what it already has).
     func execute(_ call: RegistryCall, sink: ResponseSink? = nil) async throws -> HTTPResponse {
         let watched = sink.map(WatchedSink.init)
-        var attempt = 1
+        let policy = call.retriesTransientFailures ? retry : .never
+        return try await policy.run(
+            retryable: { RetryPolicy.isTransient($0) && !(watched?.received ?? false) },
+            onRetry: { logger.warning("\(call.subject): \($0)") }
+        ) { _ in
+            try await executeOnce(call, sink: watched)
+        }
+    }
+
+    /// One try of `call`, through the authentication rounds a challenge asks for.
+    private func executeOnce(_ call: RegistryCall, sink: ResponseSink?) async throws -> HTTPResponse {
         var scopes = call.scopes
         var authRounds = 0
         while true {
-            do {
-                var request = request(for: call)
-                let authorization = isOwnHost(request.url)
-                    ? try await authenticator.authorization(scopes: scopes, repository: call.repository) : nil
-                if let authorization { request.headers.set("Authorization", authorization) }
-                let response = try await http.send(request, sink: watched)
-                logger.debug("\(call.method.rawValue) \(response.url.redactedForLog) → \(response.status)")
-                rateLimit.observe(response.headers)
+            var request = request(for: call)
+            let authorization = isOwnHost(request.url)
+                ? try await authenticator.authorization(scopes: scopes, repository: call.repository) : nil
+            if let authorization { request.headers.set("Authorization", authorization) }
+            let response = try await http.send(request, sink: sink)
+            logger.debug("\(call.method.rawValue) \(response.url.redactedForLog) → \(response.status)")
+            rateLimit.observe(response.headers)
 
-                if Self.isAuthenticationFailure(response), authRounds < 2,
-                   let retryScopes = await authenticator.retryScopes(after: response, scopes: scopes, rejected: authorization) {
-                    scopes = retryScopes
-                    authRounds += 1
-                    continue
-                }
-                guard call.expectedStatuses.contains(response.status) else {
-                    throw await failure(for: call, response: response, authorized: authorization != nil)
-                }
-                return response
-            } catch let error where call.retriesTransientFailures && RetryPolicy.isTransient(error) && !(watched?.received ?? false) {
-                guard let delay = retry.delay(afterAttempt: attempt, retryAfter: (error as? RegistryError)?.retryAfter) else { throw error }
-                logger.warning("\(call.subject): \(error); retrying in \(delay) (attempt \(attempt + 1) of \(retry.maxAttempts))")
-                try await retry.sleep(delay)
-                attempt += 1
+            if Self.isAuthenticationFailure(response), authRounds < 2,
+               let retryScopes = await authenticator.retryScopes(after: response, scopes: scopes, rejected: authorization) {
+                scopes = retryScopes
+                authRounds += 1
+                continue
             }
+            guard call.expectedStatuses.contains(response.status) else {
+                throw await failure(for: call, response: response, authorized: authorization != nil)
+            }
+            return response
         }
     }
 

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Mirror
 import OCI
 import Registry
 

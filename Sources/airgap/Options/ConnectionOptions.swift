@@ -1,5 +1,4 @@
 import ArgumentParser
-import Mirror
 import Registry
 
 /// TLS and auth-file flags for commands that talk to one registry directly (login).

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Mirror
 import Registry
 
 /// How to reach registries: the flags skopeo and podman users know. Shared by every command that
