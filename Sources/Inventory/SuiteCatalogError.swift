@@ -29,14 +29,13 @@ public enum SuiteCatalogError: Error, Sendable, Equatable, CustomStringConvertib
         case .builtInName(let name):
             return "\"\(name)\" is a built-in suite; save under another name (e.g. \(name)-lab)"
         case .suiteExists(let name, let path):
-            return "suite \"\(name)\" already exists (\(path)); add --force to replace it, or compare with it: "
-                + "airgap inventory compare \(name)"
+            return "suite \"\(name)\" already exists (\(path))"
         case .emptySuite(let name):
             return "nothing to save as suite \"\(name)\": the list is empty"
         case .unreadableCatalog(let path, let reason):
             return "cannot read the suite catalog \(path): \(reason)"
         case .unwritableCatalog(let path, let reason):
-            return "cannot write \(path): \(reason); choose another catalog with --catalog DIR"
+            return "cannot write \(path): \(reason)"
         case .invalidSuiteFile(let error):
             return "stored suite: \(error)"
         }

@@ -19,12 +19,12 @@ public enum NodeArchiveError: Error, Sendable, Hashable, CustomStringConvertible
         case .unreadable(let error):
             error.description
         case .noImages(let archive):
-            "\(archive) names no image (index.json and manifest.json list none); bundle it again with airgap bundle"
+            "\(archive) names no image (index.json and manifest.json list none)"
         case .unnamedImage(let archive, let entry):
             "\(archive): \(entry) has no name, so podman would load it untagged and it could not be checked or "
-                + "removed by name; bundle it again with airgap bundle"
+                + "removed by name"
         case .unusableName(let archive, let name):
-            "\(archive) names an image \(name.debugDescription), which cannot be passed to podman; run airgap verify on it"
+            "\(archive) names an image \(name.debugDescription), which cannot be passed to podman"
         case .hashing(let archive, let reason):
             "cannot compute the sha256 of \(archive): \(reason)"
         }

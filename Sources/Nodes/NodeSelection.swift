@@ -48,7 +48,7 @@ public enum NodeSelection: Sendable, Hashable {
     }
 }
 
-/// A `--nodes` or `--selector` value that cannot be used.
+/// A node list or label selector that cannot be used.
 public enum NodeSelectionError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidNodeName(String)
     case noNodes
@@ -57,12 +57,12 @@ public enum NodeSelectionError: Error, Sendable, Hashable, CustomStringConvertib
     public var description: String {
         switch self {
         case .invalidNodeName(let name):
-            "--nodes: \(name.debugDescription) is not a node name (lowercase letters, digits, '-' and '.', as "
+            "\(name.debugDescription) is not a node name (lowercase letters, digits, '-' and '.', as "
                 + "`oc get nodes` lists them)"
         case .noNodes:
-            "--nodes names no node; give node names separated by commas, e.g. --nodes worker-0,worker-1"
+            "no node is named"
         case .invalidSelector(let text):
-            "--selector \(text.debugDescription) is not a label selector, e.g. node-role.kubernetes.io/worker="
+            "\(text.debugDescription) is not a label selector, e.g. node-role.kubernetes.io/worker="
         }
     }
 }

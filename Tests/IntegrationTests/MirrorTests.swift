@@ -176,9 +176,17 @@ import Yams
         let directory = try scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let summary = await try mirrorer(cache: directory + "/cache").mirror([try pair("library/no-such-image:1"), try pair("pause:3.2")])
+        // One outcome per pair, in the order asked: the failure first, typed, then the copy.
+        #expect(summary.outcomes.map(\.source) == [try pair("library/no-such-image:1").source, try pair("pause:3.2").source])
         #expect(summary.failures.count == 1)
-        #expect(summary.failures.first?.contains("no-such-image") == true)
-        #expect(summary.copied.count == 1)
+        #expect(summary.outcomes.first?.error is ResolveError)
+        #expect(summary.failures.first.map { "\($0.error!)" }?.contains("no-such-image") == true)
+        #expect(summary.mirrored.count == 1)
+        guard case .success(let copied)? = summary.outcomes.last?.result else {
+            Issue.record("pause:3.2 should have been copied: \(String(describing: summary.outcomes.last?.error))")
+            return
+        }
+        #expect(copied.digest.description == (try TestServers.seededDigest(of: "pause:3.2", registry: source)))
     }
 
     @Test func aDestinationWithoutPushRightsIsUnauthorized() async throws {
@@ -188,7 +196,10 @@ import Yams
         let summary = await Mirrorer(access: access, store: try BlobStore(root: directory + "/cache"), options: MirrorOptions())
             .mirror([try pair("pause:3.2")])
         #expect(summary.failures.count == 1)
-        #expect(summary.failures.first?.contains("unauthorized") == true)
+        guard case .unauthorized? = summary.failures.first?.error as? RegistryError else {
+            Issue.record("expected unauthorized, got \(String(describing: summary.failures.first?.error))")
+            return
+        }
     }
 
     @Test func dryRunWritesNothing() async throws {

@@ -48,7 +48,7 @@ import Testing
             return
         }
         #expect(code == 60)  // CURLE_PEER_FAILED_VERIFICATION
-        #expect(error?.description.contains("--tls-verify=false") == true)
+        #expect(error?.isCertificateProblem == true)
     }
 
     @Test func tlsVerificationCanBeTurnedOff() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Inventory
+import OCI
 import Testing
 import Yams
 

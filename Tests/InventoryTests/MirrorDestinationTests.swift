@@ -1,4 +1,5 @@
 import Inventory
+import OCI
 import Testing
 
 // `--to REGISTRY[/PREFIX]`: DEST/path-without-registry:tag.
@@ -21,7 +22,7 @@ import Testing
 ])
 func destinations(_ to: String, _ source: String, _ destination: String) throws {
     let target = try MirrorDestination(to)
-    #expect(target.destination(for: reference(source)) == destination)
+    #expect(target.mappingTarget(for: reference(source)) == destination)
     #expect(target.mapping([reference(source)]) == "\(reference(source))=\(destination)\n")
 }
 
@@ -43,7 +44,7 @@ func refusesInvalidPaths(_ to: String) {
 @Test func describesItself() throws {
     #expect(try MirrorDestination("registry.example.com:5000/a/b//").description == "registry.example.com:5000/a/b")
     #expect(try MirrorDestination("registry.example.com").prefix == "")
-    #expect(MirrorDestinationError.notARegistry("x").description.hasPrefix("--to x: expected a registry host"))
+    #expect(MirrorDestinationError.notARegistry("x").description.hasPrefix("\"x\" is not a registry host"))
 }
 
 @Test func findsSourcesThatWouldCollide() throws {

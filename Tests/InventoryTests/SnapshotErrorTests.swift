@@ -22,8 +22,8 @@ private func parse(_ text: String) throws(SnapshotError) -> [NodeSnapshot] {
             "\n\ndocker.io/library/busybox:1.29\n",
             .unexpectedText(
                 source: "w1.json", line: 3, text: "docker.io/library/busybox:1.29",
-                hint: "this looks like a list of image names (the seed's `jq -r .images[].repoTags[]`); the diff needs "
-                    + "crictl's JSON, which `airgap inventory snapshot-script` collects")
+                hint: "this looks like a list of image names (`jq -r .images[].repoTags[]` of crictl's output); the "
+                    + "diff needs crictl's JSON itself")
         ),
         (
             "[{\"id\": \"sha256:a\"}]",

@@ -114,7 +114,7 @@ public enum BlobStoreError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .unusable(let root, let reason):
-            return "cache \(root): \(reason); choose another with --cache DIR"
+            return "cache \(root): \(reason)"
         case .digestMismatch(let digest, let actual):
             return "blob \(digest): the registry sent content with digest \(actual); it was discarded"
         case .sizeMismatch(let digest, let expected, let actual):
@@ -122,8 +122,7 @@ public enum BlobStoreError: Error, Sendable, Equatable, CustomStringConvertible 
         case .rangeMismatch(let digest, let start, let range):
             return "blob \(digest): asked to resume at byte \(start), the registry sent \(range)"
         case .io(let path, let operation, let code):
-            let hint = code == ENOSPC ? "; free some space, or choose a cache on a larger disk with --cache DIR" : ""
-            return "\(operation) \(path): \(String(cString: strerror(code)))\(hint)"
+            return "\(operation) \(path): \(String(cString: strerror(code)))"
         }
     }
 }

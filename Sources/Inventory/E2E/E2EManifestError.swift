@@ -33,8 +33,7 @@ public enum E2EManifestError: Error, Sendable, Equatable, CustomStringConvertibl
         case .unresolved(let source, let line, let id, let name):
             "\(source):\(line): configs[\(id)] uses \(name), which this file does not define"
         case .missingDefault(let source, let line, let id, let field):
-            "\(source):\(line): configs[\(id)] uses RegistryList.\(field), which has no default here; "
-                + "set it in the --repo-list file"
+            "\(source):\(line): configs[\(id)] uses RegistryList.\(field), which has no default here"
         case .invalidImage(let source, let line, let id, _, let reason):
             "\(source):\(line): configs[\(id)]: \(reason)"
         case .invalidRepoList(let source, let line, let reason):

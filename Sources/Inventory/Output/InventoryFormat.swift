@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 import Yams
 
 /// The forms inventory commands print image lists in.
@@ -24,9 +25,9 @@ public enum InventoryOutputError: Error, Sendable, Equatable, CustomStringConver
     public var description: String {
         switch self {
         case .mappingNeedsDestination:
-            "--output mapping needs a destination: add --to REGISTRY[/PREFIX], e.g. --to registry.example.com/mirror"
+            "a mirror mapping needs a destination registry"
         case .perNodeMapping:
-            "--output mapping lists each image once; --per-node works with list, bash, json and yaml"
+            "a mirror mapping lists each image once, not per node"
         case .encoding(let reason):
             "cannot encode the result: \(reason)"
         }

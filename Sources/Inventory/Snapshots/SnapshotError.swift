@@ -35,11 +35,10 @@ public enum SnapshotError: Error, Sendable, Equatable, CustomStringConvertible {
         case .empty(let source):
             return "\(source): no crictl output (empty file): did oc debug fail on this node? Collect it again"
         case .emptyDirectory(let path):
-            return "\(path): no snapshot files in this directory; collect them with "
-                + "`airgap inventory snapshot-script`"
+            return "\(path): no snapshot files in this directory"
         case .severalOutputsInNodeFile(let source, let count):
             return "\(source): holds \(count) crictl outputs, but a file in a directory is one node's; "
-                + "give a concatenated file by itself (--before FILE), not inside a directory"
+                + "a concatenated file is read by itself, not inside a directory"
         case .duplicateNode(let node, let first, let second):
             return "node \(node) has two snapshots on the same side: \(first) and \(second)"
         }

@@ -168,8 +168,8 @@ private struct Scanner {
             return "this JSON is a list; crictl writes an object, {\"images\": […]}"
         }
         if !text.contains(" "), (text.contains("/") || text.contains(":")), (try? ImageReference(text)) != nil {
-            return "this looks like a list of image names (the seed's `jq -r .images[].repoTags[]`); the diff "
-                + "needs crictl's JSON, which `airgap inventory snapshot-script` collects"
+            return "this looks like a list of image names (`jq -r .images[].repoTags[]` of crictl's output); the "
+                + "diff needs crictl's JSON itself"
         }
         return nil
     }

@@ -21,7 +21,7 @@ struct ImageResolver: Sendable {
     static let maximumDepth = 4
 
     func resolve(_ reference: ImageReference) async throws -> ResolvedImage {
-        var attempts: [(source: ImageReference, error: String)] = []
+        var attempts: [ResolveError.Attempt] = []
         for source in try access.pullSources(for: reference) {
             do {
                 return try await resolve(reference, from: source)
@@ -31,7 +31,7 @@ struct ImageResolver: Sendable {
                 // The image was found; what it holds is wrong for this request. Another mirror won't fix it.
                 throw error
             } catch {
-                attempts.append((source, "\(error)"))
+                attempts.append(ResolveError.Attempt(source: source, error: error))
             }
         }
         throw ResolveError(reference: reference, attempts: attempts)

@@ -34,11 +34,17 @@ public struct ResolvedImage: Sendable {
 /// What went wrong resolving one image, naming it and every place that was tried.
 public struct ResolveError: Error, Sendable, CustomStringConvertible {
     public var reference: ImageReference
-    public var attempts: [(source: ImageReference, error: String)]
+    /// Each place tried, in order: the mirrors, then the registry itself.
+    public var attempts: [Attempt]
+
+    public struct Attempt: Sendable {
+        public var source: ImageReference
+        public var error: any Error
+    }
 
     public var description: String {
         guard attempts.count > 1 else {
-            let error = attempts.first?.error ?? "cannot be resolved"
+            let error = attempts.first.map { "\($0.error)" } ?? "cannot be resolved"
             // Registry errors already name the image; transport errors name only the URL.
             return error.contains(reference.description) ? error : "\(reference): \(error)"
         }
@@ -63,9 +69,9 @@ public enum BundleError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .noImages:
-            return "no images to bundle: name images as arguments, or use -f LIST or --suite NAME"
+            return "no images to bundle"
         case .platformNotFound(let reference, let wanted, let available):
-            return "\(reference) has no \(wanted) image (it has: \(available.joined(separator: ", "))); pick one with --platform, or use --all-platforms"
+            return "\(reference) has no \(wanted) image (it has: \(available.joined(separator: ", ")))"
         case .nestingTooDeep(let reference):
             return "\(reference): image indexes nest more than \(ImageResolver.maximumDepth) deep; refusing what looks like a broken or hostile index"
         case .indexCycle(let reference, let digest):

@@ -13,7 +13,7 @@ extension ImagePusher {
     struct Results: Sendable {
         var blobs = BlobOutcomes()
         /// By position in the pushed list; an image not here went through.
-        var imageFailures: [Int: String] = [:]
+        var imageFailures: [Int: any Error] = [:]
     }
 
     /// A blob target: the image (by position) whose repository needs `blob`.
@@ -25,7 +25,7 @@ extension ImagePusher {
 
     private enum Finished: Sendable {
         case blob(BlobKey, Result<[BlobPushOutcome], Error>, bytes: Int64)
-        case manifests(position: Int, failure: String?)
+        case manifests(position: Int, failure: (any Error)?)
     }
 
     /// Pushes every blob once per registry, at most `jobs` at a time, and each image's manifests
@@ -87,14 +87,14 @@ extension ImagePusher {
                         try await pushManifests(of: image)
                         return .manifests(position: position, failure: nil)
                     } catch {
-                        return .manifests(position: position, failure: "\(error)")
+                        return .manifests(position: position, failure: error)
                     }
                 }
             }
-            func fail(_ position: Int, _ message: String) {
+            func fail(_ position: Int, _ error: any Error) {
                 guard results.imageFailures[position] == nil else { return }
-                results.imageFailures[position] = message
-                events(.imageDone(image: position, failure: message))
+                results.imageFailures[position] = error
+                events(.imageDone(image: position, failure: "\(error)"))
             }
 
             for position in images.indices where waiting[position].isEmpty { launchManifests(position) }
@@ -118,7 +118,7 @@ extension ImagePusher {
                     launchBlobs()
                 case .blob(let key, .failure(let error), _):
                     blobsInFlight -= 1
-                    for position in (needers[key] ?? []).sorted() { fail(position, "\(error)") }
+                    for position in (needers[key] ?? []).sorted() { fail(position, error) }
                     launchBlobs()
                 case .manifests(let position, let failure):
                     if let failure { fail(position, failure) } else { events(.imageDone(image: position, failure: nil)) }

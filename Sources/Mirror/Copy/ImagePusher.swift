@@ -22,38 +22,40 @@ struct ImagePusher: Sendable {
     let progress: TransferProgress
     let events: @Sendable (MirrorEvent) -> Void
 
+    /// Pushes `images`; the summary has one outcome per image, in order.
     func push(_ images: [CopyImage]) async -> MirrorSummary {
-        var summary = MirrorSummary()
-        summary.images = images.count
-        var pending: [CopyImage] = []
-        for image in images {
+        var results: [Result<MirroredImage, any Error>?] = Array(repeating: nil, count: images.count)
+        var pending: [Int] = []
+        for (position, image) in images.enumerated() {
             do {
                 if try await isUpToDate(image) {
-                    summary.imagesUpToDate += 1
-                    summary.copied.append("\(image.source) -> \(image.destination)")
+                    results[position] = .success(.upToDate(image.top.digest))
                     logger.info("\(image.destination) already holds \(image.top.digest)")
-                    events(.upToDate(source: image.source, destination: image.destination.description))
+                    events(.upToDate(source: image.source.description, destination: image.destination.description))
                 } else {
-                    pending.append(image)
+                    pending.append(position)
                 }
             } catch {
-                summary.failures.append("\(image.source) -> \(image.destination): \(error)")
+                results[position] = .failure(error)
             }
         }
-        events(.planned(pending.map { MirrorImage(source: $0.source, destination: $0.destination.description, repository: $0.destination.name, blobs: $0.blobs) }))
+        let pendingImages = pending.map { images[$0] }
+        events(.planned(pendingImages.map {
+            MirrorImage(source: $0.source.description, destination: $0.destination.description, repository: $0.destination.name, blobs: $0.blobs)
+        }))
 
-        let results = await pushAll(pending)
-        summary.blobsUploaded = results.blobs.uploaded
-        summary.blobsMounted = results.blobs.mounted
-        summary.blobsExisting = results.blobs.existing
-        summary.bytesUploaded = results.blobs.bytes
-        for (position, image) in pending.enumerated() {
-            if let failure = results.imageFailures[position] {
-                summary.failures.append("\(image.source) -> \(image.destination): \(failure)")
-            } else {
-                summary.copied.append("\(image.source) -> \(image.destination)")
-            }
+        let pushed = await pushAll(pendingImages)
+        for (index, position) in pending.enumerated() {
+            results[position] = pushed.imageFailures[index].map { .failure($0) } ?? .success(.copied(images[position].top.digest))
         }
+        var summary = MirrorSummary()
+        summary.outcomes = zip(images, results).map { image, result in
+            MirrorOutcome(source: image.source, destination: image.destination, result: result ?? .failure(CancellationError()))
+        }
+        summary.blobsUploaded = pushed.blobs.uploaded
+        summary.blobsMounted = pushed.blobs.mounted
+        summary.blobsExisting = pushed.blobs.existing
+        summary.bytesUploaded = pushed.blobs.bytes
         return summary
     }
 

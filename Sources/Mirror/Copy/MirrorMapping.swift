@@ -1,5 +1,4 @@
 import OCI
-import Registry
 
 /// One `SOURCE=DESTINATION` pair to copy.
 public struct MirrorPair: Sendable, Hashable {
@@ -9,26 +8,6 @@ public struct MirrorPair: Sendable, Hashable {
     public init(source: ImageReference, destination: ImageReference) {
         self.source = source
         self.destination = destination
-    }
-}
-
-/// Where an image goes when the destination is given without a tag or digest.
-///
-/// The rule: a destination that names a tag or digest is used as is. Otherwise it is a registry,
-/// optionally with a path prefix, and the source's path and tag are appended:
-/// `registry.example.com/mirror` + `docker.io/library/busybox:1.29` →
-/// `registry.example.com/mirror/library/busybox:1.29` (as `oc image mirror` and oc-mirror do).
-public enum MirrorDestination {
-    public static func resolve(_ destination: String, for source: ImageReference) throws -> ImageReference {
-        var trimmed = Substring(destination)
-        while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        // A tag sits in the last path component (`host:5000` alone is a registry with a port).
-        let namesTag = trimmed.contains("/") && trimmed.split(separator: "/").last?.contains(":") == true
-        if trimmed.contains("@") || namesTag { return try ImageReference(String(trimmed)) }
-        var text = "\(trimmed)/\(source.repository)"
-        if let tag = source.tag { text += ":\(tag)" }
-        if let digest = source.digest { text += "@\(digest)" }
-        return try ImageReference(text)
     }
 }
 

@@ -42,17 +42,21 @@ public struct Mirrorer: Sendable {
         var resolver = ImageResolver(clients: clients, store: store, access: access, platform: options.platform, dockerPlatform: .default)
         resolver.requiresDockerPlatform = false
         var images: [CopyImage] = []
-        var failures: [String] = []
-        for pair in pairs {
+        var unresolved: [Int: any Error] = [:]
+        for (position, pair) in pairs.enumerated() {
             do {
                 images.append(try CopyImage(try await resolver.resolve(pair.source), destination: pair.destination, store: store))
             } catch {
-                failures.append("\(pair.source) -> \(pair.destination): \(error)")
+                unresolved[position] = error
             }
         }
         var summary = await pusher(clients).push(images)
-        summary.images += failures.count
-        summary.failures = failures + summary.failures
+        // Put the images that could not be resolved back in their places.
+        var pushed = summary.outcomes.makeIterator()
+        summary.outcomes = pairs.indices.compactMap { position in
+            unresolved[position].map { MirrorOutcome(source: pairs[position].source, destination: pairs[position].destination, result: .failure($0)) }
+                ?? pushed.next()
+        }
         return summary
     }
 
@@ -101,7 +105,7 @@ public struct Mirrorer: Sendable {
             bytes[manifest.digest] = data
         }
         return CopyImage(
-            source: source.description, destination: destination, top: descriptor, manifests: manifests,
+            source: source, destination: destination, top: descriptor, manifests: manifests,
             manifestBytes: bytes, blobs: blobs, blobOrigin: .archive(path: archive, offsets: offsets))
     }
 
@@ -123,7 +127,7 @@ public enum MirrorError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .archiveInvalid(let archive, let problem, let count):
-            return "\(archive) failed verification (\(count) problem\(count == 1 ? "" : "s"); first: \(problem)); nothing was pushed. `airgap verify \(archive)` lists them all"
+            return "\(archive) failed verification (\(count) problem\(count == 1 ? "" : "s"); first: \(problem)); nothing was pushed"
         case .unnamedImage(let archive, let label):
             return "\(archive): \(label) has no name (org.opencontainers.image.ref.name): cannot tell where to push it"
         case .missingManifest(let archive, let digest):

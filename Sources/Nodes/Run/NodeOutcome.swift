@@ -79,7 +79,7 @@ public struct NodeRunSummary: Sendable, Hashable {
             if case .failed(let reason, _) = failure.result { lines.append("  failed: \(failure.node) (\(reason))") }
         }
         if !untried.isEmpty {
-            lines.append("  not tried: \(untried.count) node(s), after the first failure (--keep-going goes on)")
+            lines.append("  not tried: \(untried.count) node(s), after the first failure")
         }
         return lines
     }

@@ -14,7 +14,7 @@ public enum NodeRunError: Error, Sendable, Hashable, CustomStringConvertible {
         case .missingTool("oc"):
             "oc is not on PATH: install the OpenShift client and log in as a cluster administrator (oc login)"
         case .missingTool("scp"):
-            "scp is not on PATH: install the OpenSSH client, or copy with --copy stream"
+            "scp is not on PATH: install the OpenSSH client"
         case .missingTool(let tool):
             "\(tool) is not on PATH"
         case .launch(let tool, let reason):

@@ -143,7 +143,7 @@ extension NodeScript {
             \t\techo "  failed: $entry"
             \tdone
             \tif ((untried > 0)); then
-            \t\techo "  not tried: $untried node(s), after the first failure (generate with --keep-going to go on)"
+            \t\techo "  not tried: $untried node(s), after the first failure (this script stops at the first failure)"
             \tfi
             \tif ((${#failed[@]} > 0)); then
             \t\treturn 1

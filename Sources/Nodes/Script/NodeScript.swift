@@ -81,7 +81,7 @@ public enum NodeScript {
             ]
         }
         lines += [
-            "  oc debug  \(options.toolsImage.map { "--image=\($0)" } ?? "oc's default image (--tools-image was not given)")",
+            "  oc debug  \(options.toolsImage.map { "--image=\($0)" } ?? "oc's default image (no tools image was given)")",
             "  failures  \(options.keepGoing ? "go on with the next node; all are reported at the end" : "stop at the first node that fails")",
             "",
         ]
@@ -96,7 +96,7 @@ public enum NodeScript {
         case .clean:
             lines += [
                 "Run it where oc is logged in as a cluster administrator. On each node it runs podman rmi of each",
-                "image by full name, without --force: another name of the same image stays, and an image a",
+                "image by full name, never forced: another name of the same image stays, and an image a",
                 "container still uses is reported, not removed.",
             ]
         }

@@ -26,7 +26,7 @@ final class RateLimitWatch: @unchecked Sendable {
         }
         guard first else { return false }
         let limit = headers["ratelimit-limit"].map { " of \($0)" } ?? ""
-        logger.warning("\(registry): only \(remaining) pulls left\(limit) in the registry's rate-limit window; log in (`airgap login \(registry)`) for a higher limit")
+        logger.warning("\(registry): only \(remaining) pulls left\(limit) in the registry's rate-limit window; pulls with credentials get a higher limit")
         return true
     }
 

@@ -23,7 +23,7 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unexpectedStatus(let status, let method, let url, let subject, let errors, _):
             var text = "\(subject): \(method.rawValue) \(url) returned \(status)"
             if !errors.isEmpty { text += ": " + errors.map(\.description).joined(separator: "; ") }
-            if let hint = Self.hint(status: status, errors: errors) { text += " (\(hint))" }
+            if let meaning = Self.meaning(status: status, errors: errors) { text += " (\(meaning))" }
             return text
         case .digestMismatch(let subject, let expected, let actual):
             return "\(subject): content has digest \(actual), expected \(expected); the registry served corrupt or different bytes"
@@ -36,9 +36,9 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unauthorized(let registry, let source, let errors):
             let detail = errors.isEmpty ? "" : " (" + errors.map(\.description).joined(separator: "; ") + ")"
             guard let source else {
-                return "unauthorized: \(registry) requires credentials and none were found\(detail); log in with `airgap login \(registry)`, or pass --creds USER:PASS or --authfile FILE"
+                return "unauthorized: \(registry) requires credentials and none were found\(detail)"
             }
-            return "unauthorized: \(registry) rejected the credentials from \(source)\(detail); check the user name and password, or log in again with `airgap login \(registry)`"
+            return "unauthorized: \(registry) rejected the credentials from \(source)\(detail)"
         }
     }
 
@@ -48,15 +48,16 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
-    private static func hint(status: Int, errors: [RegistryErrorDetail]) -> String? {
+    /// What a status means here, in a few words (what to do about it is the CLI's to say).
+    private static func meaning(status: Int, errors: [RegistryErrorDetail]) -> String? {
         let codes = Set(errors.map(\.code))
         switch status {
-        case 401: return "authentication required: log in with `airgap login`, or pass --creds or --authfile"
-        case 403: return "access denied: check that these credentials may read this repository"
-        case 404 where codes.contains("NAME_UNKNOWN"): return "no such repository: check the image name"
-        case 404: return "not found: check the image name, tag or digest"
-        case 429: return "rate limited by the registry: wait, or log in for a higher limit"
-        case 500...599: return "the registry failed; retry later"
+        case 401: return "authentication required"
+        case 403: return "access denied"
+        case 404 where codes.contains("NAME_UNKNOWN"): return "no such repository"
+        case 404: return "not found"
+        case 429: return "rate limited by the registry"
+        case 500...599: return "the registry failed"
         default: return nil
         }
     }

@@ -1,9 +1,9 @@
 import Foundation
 
-/// Why a certificate directory (containers-certs.d(5), `--cert-dir`) cannot be used. Messages name
+/// Why a certificate directory (containers-certs.d(5), or one the caller named) cannot be used. Messages name
 /// every path involved.
 public enum CertificateDirectoryError: Error, Sendable, Hashable, CustomStringConvertible, LocalizedError {
-    /// `--cert-dir` names something that is not a directory.
+    /// The directory the caller named is not a directory.
     case missingDirectory(String)
     /// A directory or certificate file exists but cannot be read.
     case unreadable(path: String, reason: String)
@@ -19,7 +19,7 @@ public enum CertificateDirectoryError: Error, Sendable, Hashable, CustomStringCo
     public var description: String {
         switch self {
         case .missingDirectory(let path):
-            "certificate directory \(path) does not exist or is not a directory; check --cert-dir"
+            "certificate directory \(path) does not exist or is not a directory"
         case .unreadable(let path, let reason):
             "cannot read \(path): \(reason)"
         case .missingClientKey(let certificate, let key):

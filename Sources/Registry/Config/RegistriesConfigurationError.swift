@@ -3,7 +3,7 @@ import Foundation
 /// Why registries.conf could not be used, or why it refuses a pull. Every message names the file;
 /// entry problems also name the `[[registry]]` table (its position and prefix).
 public enum RegistriesConfigurationError: Error, Sendable, Hashable, CustomStringConvertible, LocalizedError {
-    /// A file named by `--registries-conf` or `$CONTAINERS_REGISTRIES_CONF` does not exist.
+    /// A file the caller named (or `$CONTAINERS_REGISTRIES_CONF`) does not exist.
     case missingFile(String)
     /// A file or drop-in directory exists but cannot be read.
     case unreadable(file: String, reason: String)
@@ -21,8 +21,7 @@ public enum RegistriesConfigurationError: Error, Sendable, Hashable, CustomStrin
     public var description: String {
         switch self {
         case .missingFile(let file):
-            "registries configuration \(file) does not exist; check --registries-conf "
-                + "or $CONTAINERS_REGISTRIES_CONF"
+            "registries configuration \(file) does not exist"
         case .unreadable(let file, let reason):
             "cannot read registries configuration \(file): \(reason)"
         case .syntax(let file, let line, let column, let message):

@@ -20,13 +20,9 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .curl(let code, let message, let method, let url):
-            var text = "\(method.rawValue) \(url): \(message) (curl error \(code))"
-            if code == 60 || code == 35 || code == 77 {
-                text += "; if this registry uses a private CA, pass its certificate with --cert-dir, or --tls-verify=false to skip verification"
-            }
-            return text
+            return "\(method.rawValue) \(url): \(message) (curl error \(code))"
         case .plainHTTPNotAllowed(let url):
-            return "\(url): refusing plain http; pass --tls-verify=false for this registry if it really serves http"
+            return "\(url): refusing plain http to a registry that was not marked insecure"
         case .unsupportedScheme(let url):
             return "\(url): only http and https URLs are supported"
         case .bodyTooLarge(let limit, let url):
@@ -40,6 +36,12 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
 }
 
 extension TransportError {
+    /// The certificate could not be verified, or the TLS handshake failed (curl 35, 60, 77).
+    public var isCertificateProblem: Bool {
+        if case .curl(let code, _, _, _) = self { return [35, 60, 77].contains(code) }
+        return false
+    }
+
     /// The host name did not resolve: no scheme or port will reach it.
     public var isUnresolvableHost: Bool {
         if case .curl(let code, _, _, _) = self { return code == 6 }

@@ -35,7 +35,9 @@ struct InventoryDiffCommand: AsyncParsableCommand {
 
     func validate() throws {
         try snapshots.validateBoth()
-        if perNode, list.output == .mapping { throw ValidationError(InventoryOutputError.perNodeMapping.description) }
+        if perNode, list.output == .mapping {
+            throw ValidationError("--output mapping lists each image once; --per-node works with list, bash, json and yaml")
+        }
     }
 
     func run() async throws {

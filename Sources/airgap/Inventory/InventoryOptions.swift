@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Inventory
+import OCI
 
 /// `--output` for image lists: the forms of `InventoryFormat`.
 enum ListFormat: String, ExpressibleByArgument, CaseIterable {
@@ -33,8 +34,10 @@ struct ListOutputOptions: ParsableArguments {
 
     func validate() throws {
         if output == .mapping {
-            guard let to else { throw ValidationError(InventoryOutputError.mappingNeedsDestination.description) }
-            do { _ = try MirrorDestination(to) } catch { throw ValidationError(error.description) }
+            guard let to else {
+                throw ValidationError("--output mapping needs a destination: add --to REGISTRY[/PREFIX], e.g. --to registry.example.com/mirror")
+            }
+            do { _ = try MirrorDestination(to) } catch { throw ValidationError("--to: \(error)") }
         } else if to != nil {
             throw ValidationError("--to goes with --output mapping")
         }

@@ -108,7 +108,7 @@ struct MirrorCommand: AsyncParsableCommand {
                 display.finish()
                 throw error
             }
-            try report(summary, pairs: pairs, elapsed: Date().timeIntervalSince(started))
+            try report(summary, elapsed: Date().timeIntervalSince(started))
             if !summary.failures.isEmpty { throw ExitCode.failure }
         }
     }
@@ -127,20 +127,23 @@ struct MirrorCommand: AsyncParsableCommand {
         return []
     }
 
-    private func report(_ summary: MirrorSummary, pairs: [MirrorPair], elapsed: TimeInterval) throws {
-        for failure in summary.failures { FileHandle.standardError.write(Data("error: \(failure)\n".utf8)) }
+    private func report(_ summary: MirrorSummary, elapsed: TimeInterval) throws {
+        for failure in summary.failures {
+            let message = failure.error.map(ErrorHints.message(for:)) ?? "failed"
+            FileHandle.standardError.write(Data("error: \(failure.source) -> \(failure.destination): \(message)\n".utf8))
+        }
         if !outputOptions.quiet {
-            for line in summary.copied { print((dryRun ? "would copy " : "copied ") + line) }
+            for image in summary.mirrored { print((dryRun ? "would copy " : "copied ") + "\(image.source) -> \(image.destination)") }
         }
         print("""
-            \(dryRun ? "dry run: " : "")\(Formatting.count(summary.copied.count, "image")) of \(summary.images) mirrored \
+            \(dryRun ? "dry run: " : "")\(Formatting.count(summary.mirrored.count, "image")) of \(summary.images) mirrored \
             (\(summary.imagesUpToDate) already up to date); blobs: \(summary.blobsUploaded) \(dryRun ? "to upload" : "uploaded") \
             (\(Formatting.bytes(summary.bytesUploaded))), \(summary.blobsMounted) mounted, \(summary.blobsExisting) already there; \
             \(Formatting.seconds(elapsed))
             """)
         if let mirrorSetsDirectory, !dryRun {
-            let copied = pairs.filter { pair in summary.copied.contains { $0.hasSuffix("-> \(pair.destination)") } }
-            let written = try MirrorSets.write(MirrorSets.entries(for: copied), to: mirrorSetsDirectory, includeICSP: includeICSP)
+            let mirrored = summary.mirrored.map { MirrorPair(source: $0.source, destination: $0.destination) }
+            let written = try MirrorSets.write(MirrorSets.entries(for: mirrored), to: mirrorSetsDirectory, includeICSP: includeICSP)
             print("wrote " + written.joined(separator: ", "))
         }
     }

@@ -54,7 +54,7 @@ struct SupportToolsCommand: AsyncParsableCommand {
                 display.finish()
                 throw error
             }
-            if let failure = summary.failures.first { throw SupportToolsFailure(message: failure) }
+            if let error = summary.failures.first?.error { throw error }
             print("""
                 mirrored \(sourceReference) to \(target)
 
@@ -65,7 +65,3 @@ struct SupportToolsCommand: AsyncParsableCommand {
     }
 }
 
-struct SupportToolsFailure: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
-}

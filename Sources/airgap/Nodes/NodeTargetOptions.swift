@@ -44,8 +44,10 @@ struct NodeTargetOptions: ParsableArguments {
             case (true, let selector?): return try NodeSelection.selector(parsing: selector)
             case (true, nil): return .all
             }
+        } catch NodeSelectionError.noNodes {
+            throw ValidationError("--nodes names no node; give node names separated by commas, e.g. --nodes worker-0,worker-1")
         } catch let error as NodeSelectionError {
-            throw ValidationError(error.description)
+            throw ValidationError("\(selector == nil ? "--nodes" : "--selector"): \(error)")
         }
     }
 

@@ -48,6 +48,7 @@ struct NodesRunCommand: AsyncParsableCommand {
         }
         guard let summary else { return }
         summary.lines.forEach { print($0) }
+        if !summary.untried.isEmpty { print("  (--keep-going goes on after a failure)") }
         if !summary.succeeded { throw ExitCode.failure }
     }
 }

@@ -5,6 +5,9 @@
 public enum AuthFileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file exists but cannot be read (permissions, a directory in its place).
     case unreadable(path: String, reason: String)
+    /// A file the caller named explicitly (or `$REGISTRY_AUTH_FILE`) does not exist: a typo must not
+    /// quietly mean anonymous pulls.
+    case namedFileMissing(path: String)
     /// The file is not JSON at all; `position` is where the parser gave up, when it said.
     case notJSON(path: String, position: String?)
     /// A key holds something of the wrong shape; `key` is a path into the document
@@ -22,20 +25,19 @@ public enum AuthFileError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .unreadable(let path, let reason):
             return "cannot read auth file \(path): \(reason)"
+        case .namedFileMissing(let path):
+            return "auth file \(path) does not exist"
         case .notJSON(let path, let position):
             let at = position.map { " (\($0))" } ?? ""
-            return "auth file \(path) is not valid JSON\(at); fix it, or point --authfile at another file"
+            return "auth file \(path) is not valid JSON\(at)"
         case .malformed(let path, let key, let problem):
-            // `login` rewrites a bad entry, but will not rewrite a file whose shape it cannot read.
-            let fix = key.hasPrefix("auths[") ? "fix or remove the entry, or log in again to replace it" : "fix the file, or point --authfile at another one"
-            return "auth file \(path): \(key) \(problem); \(fix)"
+            return "auth file \(path): \(key) \(problem)"
         case .notLoggedIn(let path, let registry):
             return "not logged in to \(registry): \(path) has no entry for it"
         case .managedByHelper(let path, let registry, let helper):
-            return "\(path) hands \(registry) to credential helper docker-credential-\(helper) (credHelpers); "
-                + "store the credentials with that helper, or pass --authfile to use another file"
+            return "\(path) hands \(registry) to credential helper docker-credential-\(helper) (credHelpers)"
         case .writeFailed(let path, let reason):
-            return "cannot write auth file \(path): \(reason); pass --authfile to write elsewhere"
+            return "cannot write auth file \(path): \(reason)"
         }
     }
 }

@@ -31,7 +31,7 @@ public struct AuthFileSearch: CredentialProvider {
             guard let file = try AuthFile.load(path: path) else {
                 // A file the user named must exist: a typo should not quietly mean anonymous pulls.
                 if path == locations.explicitFile {
-                    throw AuthFileError.unreadable(path: path, reason: "no such file (named by --authfile or $REGISTRY_AUTH_FILE)")
+                    throw AuthFileError.namedFileMissing(path: path)
                 }
                 continue
             }
