@@ -78,17 +78,9 @@ MT_OCI_MANIFEST=application/vnd.oci.image.manifest.v1+json
 MT_OCI_INDEX=application/vnd.oci.image.index.v1+json
 MT_DOCKER_V2=application/vnd.docker.distribution.manifest.v2+json
 
-die() {
-	echo "seed-images: $*" >&2
-	exit 1
-}
-
-need() {
-	local cmd
-	for cmd in "$@"; do
-		command -v "$cmd" >/dev/null 2>&1 || die "missing command '$cmd' (run scripts/install-deps.sh)"
-	done
-}
+LIB_PREFIX=seed-images
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # OCI layout ref name for an image: no '/' or ':' so skopeo's oci:DIR:REF
 # parsing cannot be confused.
