@@ -20,6 +20,9 @@
 #                              to it, writer may pull private/secret, a wrong password gets 401.
 #                              (Those checks are token requests too: they appear in
 #                              AIRGAP_TEST_TOKEN_LOG, so tests count lines they add, not totals.)
+#   AIRGAP_TEST_REGISTRY_TOKEN_B likewise, as token-b-issuer's "seeder"
+#                              (AIRGAP_TEST_TOKEN_B_SEEDER_AUTH_FILE), but only TOKEN_EXTRA_IMAGES;
+#                              AIRGAP_TEST_REGISTRY_TOKEN_TLS shares its storage, so it holds them too
 # Every image goes to every target. After pushing, each manifest is read back
 # with `skopeo inspect --raw` and its media type, platforms, architectures and
 # shared base layer are checked; any mismatch fails the script.
@@ -453,6 +456,17 @@ if [[ -n $TOKEN && -n $TOKEN_AUTH_FILE ]] &&
 		check_token_acl "$TOKEN"
 	) &
 	jobs_pids+=($!) jobs_labels+=(token)
+fi
+
+TOKEN_B=$(env_get AIRGAP_TEST_REGISTRY_TOKEN_B)
+TOKEN_B_AUTH_FILE=$(env_get AIRGAP_TEST_TOKEN_B_SEEDER_AUTH_FILE)
+if [[ -n $TOKEN_B && -n $TOKEN_B_AUTH_FILE ]] &&
+	[[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$TOKEN_B/v2/" || true) == 401 ]]; then
+	(
+		PUSH_IMAGES=("${TOKEN_EXTRA_IMAGES[@]}")
+		push_all token-b "$TOKEN_B" --tls-verify=false --authfile="$TOKEN_B_AUTH_FILE"
+	) &
+	jobs_pids+=($!) jobs_labels+=(token-b)
 fi
 
 failed=()
