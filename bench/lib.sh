@@ -30,20 +30,13 @@ BIG_IMAGE=big
 TAG=v1
 REPO_PREFIX=bench
 
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
+# die, need, free_ports, registry_command, wait_http: the helpers the test scripts share.
+LIB_PREFIX=bench
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 log() {
 	echo "bench: $*" >&2
-}
-
-need() {
-	local cmd
-	for cmd in "$@"; do
-		command -v "$cmd" >/dev/null 2>&1 || die "missing command '$cmd' (scripts/install-deps.sh installs it)"
-	done
 }
 
 need_gnu_time() {
@@ -180,9 +173,6 @@ EOF
 # Registries: each has a NAME; its storage is $TMP/NAME, its config $TMP/NAME.yml and its output
 # (errors, and the access log when enabled) $TMP/NAME.log. REGISTRY_ADDRS[NAME] is HOST:PORT.
 
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 
 declare -gA REGISTRY_ADDRS=() REGISTRY_PIDS=() REGISTRY_ACCESS=()
 TMP=
@@ -206,8 +196,8 @@ cleanup() {
 # storage. With "accesslog" every request is logged to $TMP/NAME.log (Distribution writes a
 # combined-log-format line per request: method, path and status).
 start_registry() {
-	local name=$1 access=${2:-${REGISTRY_ACCESS[$1]:-}} addr cfg deadline pid disabled=true
-	addr=${REGISTRY_ADDRS[$name]:-127.0.0.1:$(free_port)}
+	local name=$1 access=${2:-${REGISTRY_ACCESS[$1]:-}} addr cfg pid disabled=true
+	addr=${REGISTRY_ADDRS[$name]:-127.0.0.1:$(free_ports 1)}
 	REGISTRY_ADDRS[$name]=$addr
 	REGISTRY_ACCESS[$name]=$access
 	[[ $access == accesslog ]] && disabled=false
@@ -228,23 +218,17 @@ http:
   addr: $addr
   secret: airgap-bench
 EOF
-	# Distribution maps REGISTRY_* environment variables onto its config: strip them.
-	local clean=() v
-	while IFS= read -r v; do
-		clean+=(-u "$v")
-	done < <(compgen -e | grep '^REGISTRY_' || true)
-	env "${clean[@]}" docker-registry serve "$cfg" </dev/null >>"$TMP/$name.log" 2>&1 &
+	registry_command "$cfg"
+	"${REGISTRY_COMMAND[@]}" </dev/null >>"$TMP/$name.log" 2>&1 &
 	pid=$!
 	REGISTRY_PIDS[$name]=$pid
-	deadline=$((SECONDS + STARTUP_TIMEOUT))
-	until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://$addr/v2/" || true) == 200 ]]; do
-		if ! kill -0 "$pid" 2>/dev/null || ((SECONDS > deadline)); then
-			tail -n 20 "$TMP/$name.log" >&2 || true
-			die "docker-registry did not start on $addr"
-		fi
-		sleep 0.2
-	done
+	wait_http "docker-registry $name" "$pid" "http://$addr/v2/" 200
 	log "docker-registry $name (pid $pid) on $addr, storage $TMP/$name"
+}
+
+# lib.sh's wait_http calls this before giving up on "docker-registry NAME".
+startup_failed() {
+	tail -n 20 "$TMP/${1#docker-registry }.log" >&2 || true
 }
 
 stop_registry() {

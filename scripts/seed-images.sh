@@ -20,6 +20,9 @@
 #                              to it, writer may pull private/secret, a wrong password gets 401.
 #                              (Those checks are token requests too: they appear in
 #                              AIRGAP_TEST_TOKEN_LOG, so tests count lines they add, not totals.)
+#   AIRGAP_TEST_REGISTRY_TOKEN_B likewise, as token-b-issuer's "seeder"
+#                              (AIRGAP_TEST_TOKEN_B_SEEDER_AUTH_FILE), but only TOKEN_EXTRA_IMAGES;
+#                              AIRGAP_TEST_REGISTRY_TOKEN_TLS shares its storage, so it holds them too
 # Every image goes to every target. After pushing, each manifest is read back
 # with `skopeo inspect --raw` and its media type, platforms, architectures and
 # shared base layer are checked; any mismatch fails the script.
@@ -78,17 +81,9 @@ MT_OCI_MANIFEST=application/vnd.oci.image.manifest.v1+json
 MT_OCI_INDEX=application/vnd.oci.image.index.v1+json
 MT_DOCKER_V2=application/vnd.docker.distribution.manifest.v2+json
 
-die() {
-	echo "seed-images: $*" >&2
-	exit 1
-}
-
-need() {
-	local cmd
-	for cmd in "$@"; do
-		command -v "$cmd" >/dev/null 2>&1 || die "missing command '$cmd' (run scripts/install-deps.sh)"
-	done
-}
+LIB_PREFIX=seed-images
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # OCI layout ref name for an image: no '/' or ':' so skopeo's oci:DIR:REF
 # parsing cannot be confused.
@@ -461,6 +456,17 @@ if [[ -n $TOKEN && -n $TOKEN_AUTH_FILE ]] &&
 		check_token_acl "$TOKEN"
 	) &
 	jobs_pids+=($!) jobs_labels+=(token)
+fi
+
+TOKEN_B=$(env_get AIRGAP_TEST_REGISTRY_TOKEN_B)
+TOKEN_B_AUTH_FILE=$(env_get AIRGAP_TEST_TOKEN_B_SEEDER_AUTH_FILE)
+if [[ -n $TOKEN_B && -n $TOKEN_B_AUTH_FILE ]] &&
+	[[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$TOKEN_B/v2/" || true) == 401 ]]; then
+	(
+		PUSH_IMAGES=("${TOKEN_EXTRA_IMAGES[@]}")
+		push_all token-b "$TOKEN_B" --tls-verify=false --authfile="$TOKEN_B_AUTH_FILE"
+	) &
+	jobs_pids+=($!) jobs_labels+=(token-b)
 fi
 
 failed=()

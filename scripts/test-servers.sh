@@ -8,127 +8,39 @@
 # No systemd: the servers are plain background processes in their own session
 # (setsid) so that they outlive the shell that started them.
 #
-# Servers:
-#   plain      docker-registry (CNCF Distribution 2.8) over plain HTTP
-#   tls        docker-registry over HTTPS, certificate signed by a throwaway CA
-#   auth       docker-registry over HTTPS with htpasswd basic auth (random password)
-#   auth-plain a second docker-registry process over plain HTTP with the same
-#              htpasswd file and the SAME storage as `auth` (Distribution 2.8.2 does
-#              accept basic auth over plain HTTP; seen here), so tests can exercise
-#              credentials without TLS and seeding `auth` seeds it too
-#   nginx      redirect + header-echo server on two ports (two "hosts")
-#   token      docker-registry over plain HTTP with Docker token auth (`auth: token`):
-#              clients get a JWT from `token-issuer` (the realm in its Bearer challenge)
-#   token-issuer testdata/token-issuer/issuer.py on plain HTTP (Debian's /usr/bin/python3 +
-#              python3-cryptography): the token endpoint (GET with optional Basic auth, OAuth2
-#              POST with password and refresh_token grants), an ACL, a request log and a
-#              /control API; see the docstring of issuer.py. Its RSA signing key and
-#              certificate, and the CA the registry trusts (rootcertbundle), are generated
-#              at start under $AIRGAP_TEST_STATE/token-issuer. The JWT header carries the
-#              signing certificate as `x5c`; docker-registry 2.8.2 verifies it against the
-#              CA, then the signature with the certificate's key.
-#              Users (random passwords) and ACL ("pull" etc. are granted only when asked
-#              for AND allowed; a resource with nothing granted is left out of the token):
-#                anonymous   pull on public/*
-#                reader      pull on public/*, library/*, pause
-#                writer      pull,push on private/*; pull on public/*, library/*, pause
-#                shortlived  same rights as reader, but its tokens live
-#                            AIRGAP_TEST_TOKEN_SHORTLIVED_EXPIRES_IN (2) seconds
-#                seeder      every action on everything (incl. registry:catalog:*)
-#              seed-images.sh pushes the seed images plus private/secret:1.0 and
-#              public/hello:1.0 to it as seeder.
-#              Lifetimes: expires_in is 300 s (AIRGAP_TEST_TOKEN_EXPIRES_IN in the
-#              environment of `start` overrides it). The registry accepts a token exactly
-#              expires_in seconds (it adds a fixed 60 s leeway to exp; the issuer writes
-#              exp = iat + lifetime - 60 to cancel it), then answers 401 invalid_token.
-#              Control API (POST, answers the current overrides as JSON; GET .../control
-#              shows them; `&user=NAME` scopes an override to one account, "" =
-#              anonymous, so parallel tests do not disturb each other):
-#                $AIRGAP_TEST_TOKEN_CONTROL/expiry?seconds=N[&registry_seconds=M][&user=U]
-#                    expires_in of the NEXT tokens; the registry refuses them after M s (default N)
-#                $AIRGAP_TEST_TOKEN_CONTROL/delay?ms=N[&user=U]   answer token requests late
-#                $AIRGAP_TEST_TOKEN_CONTROL/fail?count=N[&status=503][&user=U]
-#                    the next N token requests fail with STATUS
-#                $AIRGAP_TEST_TOKEN_CONTROL/revoke-refresh-tokens
-#                $AIRGAP_TEST_TOKEN_CONTROL/reset                 drop every override
-#   proxy      tinyproxy (HTTP proxy, CONNECT to any port, no upstream) with LogLevel Info:
-#              each proxied request is one "Request (file descriptor N): GET http://..."
-#              or "Request (file descriptor N): CONNECT 127.0.0.1:PORT ..." line in its log.
-#              start's own probe (GET AIRGAP_TEST_REGISTRY/v2/) is the first one there.
-#   containerd containerd 1.6 as a plain background process, the oracle for
-#              `ctr images import`: its own config, root, state and gRPC unix socket
-#              under $AIRGAP_TEST_STATE/containerd. CRI, the opt plugin (it would write
-#              /opt/containerd) and the snapshotters that cannot work here (aufs, btrfs,
-#              zfs, devmapper) are disabled. Use the `native` snapshotter with it
-#              (`ctr --address SOCK -n NS images import --snapshotter native ...`); the
-#              client-side default, overlayfs, is left loaded but is not what tests use.
+# Servers (details and the env keys: Tests/IntegrationTests/Support/TestServers.swift):
+#   plain          docker-registry (CNCF Distribution 2.8) over plain HTTP
+#   tls, tls-b     docker-registry over HTTPS, certificates signed by two throwaway CAs (A, B);
+#                  tls-b serves tls's storage
+#   auth           docker-registry over HTTPS with htpasswd basic auth (random password)
+#   auth-plain     the same over plain HTTP, same htpasswd file and storage
+#   token          docker-registry over plain HTTP with token auth; realm: token-issuer
+#   token-b        a second token registry with its OWN issuer (token-b-issuer: other port,
+#                  service, issuer name, users and passwords), for cross-registry leak tests
+#   token-tls      token-b's storage over HTTPS (CA A) whose challenge names token-b-issuer's
+#                  plain-http realm (a downgrade the client must refuse)
+#   token-issuer, token-b-issuer
+#                  testdata/token-issuer/issuer.py (Debian's /usr/bin/python3 +
+#                  python3-cryptography); request log, ACL, /control API (see its docstring)
+#   proxy          tinyproxy (HTTP proxy, CONNECT to any port), LogLevel Info
+#   nginx          redirect + header-echo server on two ports (two "hosts")
+#   containerd     containerd 1.6, the `ctr images import` oracle (native snapshotter)
+#   dockerd        dockerd 20.10 on containerd, the `docker load` oracle (vfs)
+# Per-test fixtures are not started here: testdata/fault-proxy/fault_proxy.py and
+# testdata/recorder/recorder.py run one instance per test (Support/FaultProxy.swift, Recorder.swift).
 #
-# Env file $AIRGAP_TEST_STATE/env (KEY=VALUE, no quotes, values never contain spaces):
-#   AIRGAP_TEST_STATE                       the state directory itself
-#   AIRGAP_TEST_REGISTRY                    127.0.0.1:PORT of the plain HTTP registry
-#   AIRGAP_TEST_REGISTRY_TLS                127.0.0.1:PORT of the HTTPS registry (no auth)
-#   AIRGAP_TEST_CA                          PEM file of the test CA (server cert covers
-#                                           IP:127.0.0.1 and DNS:localhost)
-#   AIRGAP_TEST_CERT_DIR                    directory holding only ca.crt, for
-#                                           skopeo/podman --cert-dir style options
-#   AIRGAP_TEST_REGISTRY_AUTH               127.0.0.1:PORT of the HTTPS registry with basic auth
-#   AIRGAP_TEST_REGISTRY_AUTH_PLAIN         127.0.0.1:PORT of the plain HTTP registry with basic
-#                                           auth (same storage and users as the one above)
-#   AIRGAP_TEST_AUTH_USER                   user name accepted by both auth registries
-#   AIRGAP_TEST_AUTH_PASSWORD               its password (random per start; never committed)
-#   AIRGAP_TEST_AUTH_REALM                  the Basic realm the auth registries announce
-#   AIRGAP_TEST_AUTH_FILE                   containers-auth.json(5) file with those credentials
-#                                           for both auth registries (for --authfile)
-#   AIRGAP_TEST_REDIRECT_BASE               http://127.0.0.1:PORT  (nginx, first port)
-#   AIRGAP_TEST_ECHO_BASE                   http://127.0.0.1:PORT2 (same nginx, second port =
-#                                           another host:port)
-#   AIRGAP_TEST_REDIRECT_TO_REGISTRY        REDIRECT_BASE/redirect-to-registry; append a
-#                                           registry path: .../redirect-to-registry/v2/... gives
-#                                           307 to http://AIRGAP_TEST_REGISTRY/v2/... (query kept)
-#   AIRGAP_TEST_REDIRECT_TO_ECHO            307 to ECHO_BASE/echo-headers (other port)
-#   AIRGAP_TEST_REDIRECT_TO_ECHO_LOCALHOST  307 to http://localhost:PORT2/echo-headers
-#                                           (other host name and port)
-#   AIRGAP_TEST_REDIRECT_TO_ECHO_SAME_HOST  307 to REDIRECT_BASE/echo-headers (same host:port)
-#   AIRGAP_TEST_REDIRECT_TO_FILE            307 to file:///etc/passwd (must be refused)
-#   AIRGAP_TEST_REDIRECT_LOOP               307 to itself forever (redirect limit tests)
-#   AIRGAP_TEST_ECHO_URL                    ECHO_BASE/echo-headers; body is
-#                                           "authorization=[<Authorization header>]\nhost=[<Host>]\n"
-#                                           (also served at REDIRECT_BASE/echo-headers)
-#   AIRGAP_TEST_CONTAINERD_ADDRESS          path of containerd's gRPC unix socket, for
-#                                           `ctr --address` (use one namespace per test: `ctr -n`)
-#   AIRGAP_TEST_CONTAINERD_SNAPSHOTTER      the snapshotter to unpack into: native (pass it
-#                                           as `ctr images import --snapshotter`)
-#   AIRGAP_TEST_REGISTRY_TOKEN              127.0.0.1:PORT of the plain HTTP registry with token auth
-#   AIRGAP_TEST_TOKEN_REALM                 http://127.0.0.1:PORT/token, the issuer's token endpoint
-#   AIRGAP_TEST_TOKEN_SERVICE               the service name (registry's challenge, JWT aud)
-#   AIRGAP_TEST_TOKEN_ISSUER                the issuer name (JWT iss)
-#   AIRGAP_TEST_TOKEN_CONTROL               http://127.0.0.1:PORT/control (see token-issuer above)
-#   AIRGAP_TEST_TOKEN_LOG                   the issuer's request log: one JSON line per token
-#                                           request: {"time","method","grant" (anonymous|basic|
-#                                           password|refresh_token),"user","service","client_id",
-#                                           "offline","scopes_requested","scopes_granted","status",
-#                                           "expires_in","jti","error"}; never passwords or tokens
-#   AIRGAP_TEST_TOKEN_EXPIRES_IN            default token lifetime (expires_in) in seconds
-#   AIRGAP_TEST_TOKEN_READER_PASSWORD       password of user "reader" (random per start)
-#   AIRGAP_TEST_TOKEN_WRITER_PASSWORD       password of user "writer" (random per start)
-#   AIRGAP_TEST_TOKEN_SHORTLIVED_PASSWORD   password of user "shortlived" (random per start)
-#   AIRGAP_TEST_TOKEN_SHORTLIVED_EXPIRES_IN lifetime of shortlived's tokens (2)
-#   AIRGAP_TEST_TOKEN_SEEDER_PASSWORD       password of user "seeder" (random per start)
-#   AIRGAP_TEST_TOKEN_SEEDER_AUTH_FILE      containers-auth.json(5) file with seeder's credentials
-#                                           for the token registry (for skopeo --authfile)
-#   AIRGAP_TEST_PROXY                       http://127.0.0.1:PORT, the tinyproxy
-#   AIRGAP_TEST_PROXY_LOG                   tinyproxy's log file (LogLevel Info)
-# Added by scripts/seed-images.sh once the registries hold the seed images:
-#   AIRGAP_TEST_SEEDED                      1
-#   AIRGAP_TEST_SEEDED_LIST                 file with one line per pushed image:
-#                                           REGISTRY/NAME:TAG MEDIATYPE DIGEST
+# The env file $AIRGAP_TEST_STATE/env (KEY=VALUE, no quotes, values never contain spaces) names
+# each server's address, credentials and logs; every key is documented where the tests read it,
+# in Tests/IntegrationTests/Support/TestServers.swift. scripts/seed-images.sh adds
+# AIRGAP_TEST_SEEDED and AIRGAP_TEST_SEEDED_LIST once the registries hold the seed images.
 #
 # Usage:
 #   scripts/test-servers.sh start    # (re)start everything, print the env file
 #   scripts/test-servers.sh status   # print the env file if all servers are alive
 #   eval "$(scripts/test-servers.sh env)"   # export the keys into this shell
 #   scripts/test-servers.sh stop     # kill what start started, delete the state dir
-# AIRGAP_TEST_STARTUP_TIMEOUT (seconds, default 20) bounds the wait for each server.
+# AIRGAP_TEST_STARTUP_TIMEOUT (seconds, default 20) bounds the wait for each server;
+# AIRGAP_TEST_TOKEN_EXPIRES_IN (default 300) is both issuers' default token lifetime.
 set -euo pipefail
 
 STATE=${AIRGAP_TEST_STATE:-/tmp/airgap-test-servers}
@@ -137,46 +49,27 @@ STARTUP_TIMEOUT=${AIRGAP_TEST_STARTUP_TIMEOUT:-20}
 # Marker that proves a directory is ours before `stop` runs rm -rf on it, so a
 # mistyped AIRGAP_TEST_STATE=$HOME cannot wipe anything.
 MARKER=.airgap-test-servers
-SERVERS=(plain tls auth auth-plain token token-issuer proxy nginx containerd)
+SERVERS=(plain tls tls-b auth auth-plain token token-issuer token-b token-b-issuer token-tls proxy nginx containerd dockerd)
 CONTAINERD_SNAPSHOTTER=native
 AUTH_USER=testuser
 AUTH_REALM=airgap-test
 TOKEN_SERVICE=airgap-test-token-registry
 TOKEN_ISSUER=airgap-test-token-issuer
+TOKEN_B_SERVICE=airgap-test-token-registry-b
+TOKEN_B_ISSUER=airgap-test-token-issuer-b
 TOKEN_EXPIRES_IN=${AIRGAP_TEST_TOKEN_EXPIRES_IN:-300}
 TOKEN_SHORTLIVED_EXPIRES_IN=2
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Debian's python with python3-cryptography (python3 on PATH may be another one).
 ISSUER_PYTHON=/usr/bin/python3
-ISSUER_SCRIPT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/testdata/token-issuer/issuer.py
+ISSUER_SCRIPT=$ROOT/testdata/token-issuer/issuer.py
+# Debian's docker client, the one that matches its dockerd (another may come first on PATH).
+DOCKER_CLIENT=docker
+[[ -x /usr/bin/docker ]] && DOCKER_CLIENT=/usr/bin/docker
 
-die() {
-	echo "test-servers: $*" >&2
-	exit 1
-}
-
-need() {
-	local cmd
-	for cmd in "$@"; do
-		command -v "$cmd" >/dev/null 2>&1 || die "missing command '$cmd' (run scripts/install-deps.sh)"
-	done
-}
-
-# Print N distinct free TCP ports on 127.0.0.1. All sockets are held open until
-# every port is chosen, so the N ports differ; the remaining race (someone else
-# grabbing a port before our server binds) is negligible on a test machine.
-free_ports() {
-	python3 - "$1" <<'EOF'
-import socket, sys
-socks = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks:
-    s.close()
-EOF
-}
+LIB_PREFIX=test-servers
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 
 # True if the pid in $STATE/NAME/pid is alive and really is our process: its
 # command line must mention the state dir (config path / nginx prefix), so a
@@ -203,7 +96,8 @@ spawn() {
 	setsid bash -c 'echo $$ >"$0/pid"; exec "$@"' "$dir" "$@" </dev/null >"$dir/log" 2>&1 &
 }
 
-log_tail() {
+# lib.sh's waits call this before giving up: the server's own log says why.
+startup_failed() {
 	local f
 	for f in "$STATE/$1/log" "$STATE/$1/error.log"; do
 		if [[ -s $f ]]; then
@@ -213,52 +107,21 @@ log_tail() {
 	done
 }
 
-# Poll URL until it answers with HTTP status EXPECT; fail with the log tail if
-# the process dies or the deadline passes.
-wait_http() {
-	local name=$1 url=$2 expect=$3
-	shift 3
-	local deadline=$((SECONDS + STARTUP_TIMEOUT)) code=
-	while ((SECONDS < deadline)); do
-		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$@" "$url" || true)
-		[[ $code == "$expect" ]] && return 0
-		# Plain kill -0 here: the process is our child of a moment ago, so pid
-		# reuse is no concern, and this sees a death even before the first probe.
-		if [[ -s $STATE/$name/pid ]] && ! kill -0 "$(<"$STATE/$name/pid")" 2>/dev/null; then
-			log_tail "$name"
-			die "$name exited during startup (probe $url)"
-		fi
-		sleep 0.1
-	done
-	log_tail "$name"
-	die "$name did not answer $expect on $url within ${STARTUP_TIMEOUT}s (last status: ${code:-none})"
+# wait_server NAME URL EXPECT [CURL_ARGS...]: lib.sh's wait_http on the server NAME's pid file.
+wait_server() {
+	local name=$1
+	shift
+	wait_http "$name" "@$STATE/$name/pid" "$@"
 }
 
-# Poll `ctr version` on containerd's socket until the daemon answers; fail with
-# the log tail if it dies or the deadline passes.
-wait_containerd() {
-	local sock=$1 deadline=$((SECONDS + STARTUP_TIMEOUT)) out=
-	while ((SECONDS < deadline)); do
-		if out=$(ctr --address "$sock" --connect-timeout 2s --timeout 3s version 2>&1); then
-			return 0
-		fi
-		if [[ -s $STATE/containerd/pid ]] && ! kill -0 "$(<"$STATE/containerd/pid")" 2>/dev/null; then
-			log_tail containerd
-			die "containerd exited during startup (socket $sock)"
-		fi
-		sleep 0.1
-	done
-	log_tail containerd
-	die "containerd did not answer on $sock within ${STARTUP_TIMEOUT}s (last ctr error: $(tail -n 1 <<<"${out:-none}"))"
-}
-
-# Throwaway CA plus a server certificate for 127.0.0.1 and localhost. Go (the
-# registry) ignores the CN, so the subjectAltName is what matters.
+# make_ca DIR CN: a throwaway CA plus a server certificate for 127.0.0.1 and
+# localhost in $STATE/DIR (ca.crt, server.crt, server.key). Go (the registry)
+# ignores the CN, so the subjectAltName is what matters.
 make_ca() {
-	local d=$STATE/ca
-	mkdir -p "$d" "$STATE/certs.d"
+	local d=$STATE/$1 cn=$2
+	mkdir -p "$d"
 	openssl req -x509 -newkey rsa:2048 -nodes -days 365 \
-		-keyout "$d/ca.key" -out "$d/ca.crt" -subj "/CN=airgap test CA" \
+		-keyout "$d/ca.key" -out "$d/ca.crt" -subj "/CN=$cn" \
 		-addext "basicConstraints=critical,CA:TRUE" \
 		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
 	openssl req -newkey rsa:2048 -nodes -keyout "$d/server.key" -out "$d/server.csr" \
@@ -271,21 +134,34 @@ make_ca() {
 	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
 		-set_serial "0x$(openssl rand -hex 8)" -days 365 \
 		-extfile "$d/server.ext" -out "$d/server.crt" 2>/dev/null
-	# skopeo/podman treat every *.crt in a cert dir as a CA; keep only the CA there.
-	cp "$d/ca.crt" "$STATE/certs.d/ca.crt"
+	chmod 600 "$d/ca.key" "$d/server.key"
 }
 
-# The token issuer's signing key: a throwaway CA (the registry's rootcertbundle)
-# and an RSA key whose certificate it signs. The issuer puts that certificate in
-# each JWT's x5c header; the registry verifies it against the CA.
+# The three CAs: A (ca/) signs tls, auth and token-tls, and is the one tests
+# trust; B (ca-b/) signs tls-b, for tests that trust two CAs at once; the
+# untrusted one (untrusted/) is never given to a client: hosts that must fail
+# verification serve its certificate.
+make_cas() {
+	make_ca ca "airgap test CA"
+	make_ca ca-b "airgap test CA B"
+	make_ca untrusted "airgap untrusted CA (never trust it)"
+	# skopeo/podman treat every *.crt in a cert dir as a CA; keep only the CA there.
+	mkdir -p "$STATE/certs.d"
+	cp "$STATE/ca/ca.crt" "$STATE/certs.d/ca.crt"
+}
+
+# make_token_keys NAME: the issuer NAME's signing key: a throwaway CA (its
+# registries' rootcertbundle) and an RSA key whose certificate it signs. The
+# issuer puts that certificate in each JWT's x5c header; the registry verifies
+# it against the CA.
 make_token_keys() {
-	local d=$STATE/token-issuer
+	local d=$STATE/$1
 	openssl req -x509 -newkey rsa:2048 -nodes -days 365 \
-		-keyout "$d/ca.key" -out "$d/ca.crt" -subj "/CN=airgap test token CA" \
+		-keyout "$d/ca.key" -out "$d/ca.crt" -subj "/CN=airgap test token CA ($1)" \
 		-addext "basicConstraints=critical,CA:TRUE" \
 		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
 	openssl req -newkey rsa:2048 -nodes -keyout "$d/signing.key" -out "$d/signing.csr" \
-		-subj "/CN=airgap test token signer" 2>/dev/null
+		-subj "/CN=airgap test token signer ($1)" 2>/dev/null
 	printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature" >"$d/signing.ext"
 	openssl x509 -req -in "$d/signing.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
 		-set_serial "0x$(openssl rand -hex 8)" -days 365 \
@@ -293,21 +169,30 @@ make_token_keys() {
 	chmod 600 "$d/ca.key" "$d/signing.key"
 }
 
-# The issuer's config: users with this start's random passwords, and the ACL
-# documented in the header.
-write_token_config() {
-	local d=$STATE/token-issuer
+# seeder_auth_file FILE REGISTRY PASSWORD: containers-auth.json(5) with seeder's
+# credentials for REGISTRY (for skopeo --authfile).
+seeder_auth_file() {
+	local b64
+	b64=$(printf '%s:%s' seeder "$3" | base64 -w0)
+	jq -n --arg r "$2" --arg v "$b64" '{auths: {($r): {auth: $v}}}' >"$1"
+}
+
+# The issuers' configs: users with this start's random passwords, and the ACLs
+# documented in TestServers.swift.
+write_token_configs() {
 	(
 		umask 077
 		jq -n --arg iss "$TOKEN_ISSUER" --arg svc "$TOKEN_SERVICE" --argjson exp "$TOKEN_EXPIRES_IN" \
 			--arg reader "$TOKEN_READER_PASSWORD" --arg writer "$TOKEN_WRITER_PASSWORD" \
 			--arg seeder "$TOKEN_SEEDER_PASSWORD" --arg short "$TOKEN_SHORTLIVED_PASSWORD" \
+			--arg alice "$TOKEN_ALICE_PASSWORD" \
 			--argjson short_exp "$TOKEN_SHORTLIVED_EXPIRES_IN" '{
 			issuer: $iss, service: $svc, expires_in: $exp,
 			users: {
 				reader: {password: $reader},
 				writer: {password: $writer},
 				shortlived: {password: $short, expires_in: $short_exp},
+				alice: {password: $alice},
 				seeder: {password: $seeder}
 			},
 			acl: [
@@ -315,17 +200,27 @@ write_token_config() {
 				{accounts: ["reader", "writer", "shortlived"], name: "library/*", actions: ["pull"]},
 				{accounts: ["reader", "writer", "shortlived"], name: "pause", actions: ["pull"]},
 				{accounts: ["writer"], name: "private/*", actions: ["pull", "push"]},
+				{accounts: ["alice"], name: "private/*", actions: ["pull"]},
 				{accounts: ["seeder"], type: "*", name: "*", actions: ["*"]}
-			]}' >"$d/config.json"
-		local b64
-		b64=$(printf '%s:%s' seeder "$TOKEN_SEEDER_PASSWORD" | base64 -w0)
-		jq -n --arg r "127.0.0.1:$TOKEN_PORT" --arg v "$b64" '{auths: {($r): {auth: $v}}}' >"$d/seeder-auth.json"
+			]}' >"$STATE/token-issuer/config.json"
+		seeder_auth_file "$STATE/token-issuer/seeder-auth.json" "127.0.0.1:$TOKEN_PORT" "$TOKEN_SEEDER_PASSWORD"
+
+		jq -n --arg iss "$TOKEN_B_ISSUER" --arg svc "$TOKEN_B_SERVICE" --argjson exp "$TOKEN_EXPIRES_IN" \
+			--arg bob "$TOKEN_B_BOB_PASSWORD" --arg seeder "$TOKEN_B_SEEDER_PASSWORD" '{
+			issuer: $iss, service: $svc, expires_in: $exp,
+			users: {bob: {password: $bob}, seeder: {password: $seeder}},
+			acl: [
+				{accounts: ["", "*"], name: "public/*", actions: ["pull"]},
+				{accounts: ["bob"], name: "*", actions: ["pull", "push"]},
+				{accounts: ["seeder"], type: "*", name: "*", actions: ["*"]}
+			]}' >"$STATE/token-b-issuer/config.json"
+		seeder_auth_file "$STATE/token-b-issuer/seeder-auth.json" "127.0.0.1:$TOKEN_B_PORT" "$TOKEN_B_SEEDER_PASSWORD"
 	)
 }
 
 write_proxy_config() {
 	local d=$STATE/proxy
-	cat >"$d/tinyproxy.conf" <<EOF
+	cat >"$d/tinyproxy.conf" <<EOC
 # Generated by scripts/test-servers.sh. No ConnectPort line: CONNECT to any port.
 # User/Group: stay who we are (as root, tinyproxy would otherwise warn).
 User $(id -un)
@@ -339,15 +234,17 @@ LogFile "$d/tinyproxy.log"
 LogLevel Info
 PidFile "$d/tinyproxy.pid"
 DisableViaHeader Yes
-EOF
+EOC
 }
 
-# write_registry_config NAME PORT STORAGE_DIR TLS(0|1) AUTH(0|1 = htpasswd|token)
+# write_registry_config NAME PORT STORAGE_DIR TLS AUTH
+#   TLS:  0 (plain http), or the CA directory whose server certificate to serve (ca, ca-b)
+#   AUTH: 0, htpasswd, or the issuer whose tokens to accept (token-issuer, token-b-issuer)
 write_registry_config() {
 	local name=$1 port=$2 storage=$3 tls=$4 auth=$5
 	local cfg=$STATE/$name/config.yml
 	{
-		cat <<EOF
+		cat <<EOC
 version: 0.1
 log:
   level: warn
@@ -362,46 +259,57 @@ storage:
     disable: true
 http:
   addr: 127.0.0.1:$port
-  # Same secret for every instance: auth and auth-plain share one storage.
+  # Same secret for every instance: registries that share a storage share upload sessions.
   secret: $HTTP_SECRET
-EOF
-		if [[ $tls == 1 ]]; then
-			cat <<EOF
+EOC
+		if [[ $tls != 0 ]]; then
+			cat <<EOC
   tls:
-    certificate: $STATE/ca/server.crt
-    key: $STATE/ca/server.key
-EOF
+    certificate: $STATE/$tls/server.crt
+    key: $STATE/$tls/server.key
+EOC
 		fi
-		if [[ $auth == 1 ]]; then
-			cat <<EOF
+		case $auth in
+		0) ;;
+		htpasswd)
+			cat <<EOC
 auth:
   htpasswd:
     realm: $AUTH_REALM
     path: $STATE/htpasswd
-EOF
-		elif [[ $auth == token ]]; then
-			cat <<EOF
+EOC
+			;;
+		token-issuer | token-b-issuer)
+			local realm=http://127.0.0.1:$ISSUER_PORT/token service=$TOKEN_SERVICE issuer=$TOKEN_ISSUER
+			if [[ $auth == token-b-issuer ]]; then
+				realm=http://127.0.0.1:$ISSUER_B_PORT/token service=$TOKEN_B_SERVICE issuer=$TOKEN_B_ISSUER
+			fi
+			cat <<EOC
 auth:
   token:
-    realm: http://127.0.0.1:$ISSUER_PORT/token
-    service: $TOKEN_SERVICE
-    issuer: $TOKEN_ISSUER
-    rootcertbundle: $STATE/token-issuer/ca.crt
-EOF
-		fi
+    realm: $realm
+    service: $service
+    issuer: $issuer
+    rootcertbundle: $STATE/$auth/ca.crt
+EOC
+			;;
+		*) die "write_registry_config: unknown auth '$auth'" ;;
+		esac
 	} >"$cfg"
 }
 
 start_registry() {
-	local name=$1
-	# Distribution maps REGISTRY_* environment variables onto its config
-	# (REGISTRY_AUTH_FILE, a containers-auth variable, would become auth.file!),
-	# so strip them all from the registry's environment.
-	local clean=() v
-	while IFS= read -r v; do
-		clean+=(-u "$v")
-	done < <(compgen -e | grep '^REGISTRY_' || true)
-	spawn "$name" env "${clean[@]}" docker-registry serve "$STATE/$name/config.yml"
+	registry_command "$STATE/$1/config.yml"
+	spawn "$1" "${REGISTRY_COMMAND[@]}"
+}
+
+# start_issuer NAME PORT: testdata/token-issuer/issuer.py with $STATE/NAME's config and key.
+start_issuer() {
+	local d=$STATE/$1
+	: >"$d/requests.jsonl"
+	# -I: ignore PYTHON* variables and the user site, only Debian's packages.
+	spawn "$1" "$ISSUER_PYTHON" -I "$ISSUER_SCRIPT" --config "$d/config.json" \
+		--port "$2" --key "$d/signing.key" --cert "$d/signing.crt" --log "$d/requests.jsonl"
 }
 
 # containerd without systemd, CRI or anything outside $STATE/containerd. The
@@ -414,7 +322,7 @@ write_containerd_config() {
 	((${#CONTAINERD_SOCKET} + 6 <= 107)) ||
 		die "containerd socket path too long for a unix socket: $CONTAINERD_SOCKET (shorten AIRGAP_TEST_STATE)"
 	mkdir -p "$d/root" "$d/state"
-	cat >"$d/config.toml" <<EOF
+	cat >"$d/config.toml" <<EOC
 # Generated by scripts/test-servers.sh. Everything under $d.
 version = 2
 root = "$d/root"
@@ -439,13 +347,33 @@ disabled_plugins = [
 
 [debug]
   level = "info"
-EOF
+EOC
+}
+
+# dockerd (FIELD-NOTES.md) with everything under $STATE/dockerd: no iptables, no
+# bridge, vfs storage, our containerd (so no containerd child of its own can
+# outlive a killed dockerd), and its daemon.json, whose deprecated-key-path keeps
+# its trust key out of /etc/docker.
+write_dockerd_config() {
+	local d=$STATE/dockerd
+	DOCKER_SOCKET=$d/docker.sock
+	((${#DOCKER_SOCKET} <= 107)) ||
+		die "dockerd socket path too long for a unix socket: $DOCKER_SOCKET (shorten AIRGAP_TEST_STATE)"
+	mkdir -p "$d/root" "$d/exec"
+	jq -n --arg key "$d/key.json" '{"deprecated-key-path": $key}' >"$d/daemon.json"
+}
+
+start_dockerd() {
+	local d=$STATE/dockerd
+	spawn dockerd dockerd --config-file "$d/daemon.json" --data-root "$d/root" --exec-root "$d/exec" \
+		--pidfile "$d/dockerd.pid" -H "unix://$DOCKER_SOCKET" --containerd "$CONTAINERD_SOCKET" \
+		--iptables=false --ip-masq=false --bridge=none --storage-driver=vfs
 }
 
 write_nginx_config() {
 	local d=$STATE/nginx
 	mkdir -p "$d/tmp"
-	cat >"$d/nginx.conf" <<EOF
+	cat >"$d/nginx.conf" <<EOC
 # Generated by scripts/test-servers.sh. Own pid, logs and temp paths so it never
 # touches the system nginx (/run/nginx.pid, /var/lib/nginx).
 daemon off;
@@ -489,17 +417,24 @@ http {
     location / { return 404 "not found\n"; }
   }
 }
-EOF
+EOC
 }
 
+# The keys are documented in Tests/IntegrationTests/Support/TestServers.swift.
 write_env() {
 	local tmp=$STATE/env.tmp
-	cat >"$tmp" <<EOF
+	cat >"$tmp" <<EOC
 AIRGAP_TEST_STATE=$STATE
 AIRGAP_TEST_REGISTRY=127.0.0.1:$PLAIN_PORT
 AIRGAP_TEST_REGISTRY_TLS=127.0.0.1:$TLS_PORT
 AIRGAP_TEST_CA=$STATE/ca/ca.crt
 AIRGAP_TEST_CERT_DIR=$STATE/certs.d
+AIRGAP_TEST_SERVER_CERT=$STATE/ca/server.crt
+AIRGAP_TEST_SERVER_KEY=$STATE/ca/server.key
+AIRGAP_TEST_REGISTRY_TLS_B=127.0.0.1:$TLS_B_PORT
+AIRGAP_TEST_CA_B=$STATE/ca-b/ca.crt
+AIRGAP_TEST_UNTRUSTED_CERT=$STATE/untrusted/server.crt
+AIRGAP_TEST_UNTRUSTED_KEY=$STATE/untrusted/server.key
 AIRGAP_TEST_REGISTRY_AUTH=127.0.0.1:$AUTH_PORT
 AIRGAP_TEST_REGISTRY_AUTH_PLAIN=127.0.0.1:$AUTH_PLAIN_PORT
 AIRGAP_TEST_AUTH_USER=$AUTH_USER
@@ -526,14 +461,27 @@ AIRGAP_TEST_TOKEN_READER_PASSWORD=$TOKEN_READER_PASSWORD
 AIRGAP_TEST_TOKEN_WRITER_PASSWORD=$TOKEN_WRITER_PASSWORD
 AIRGAP_TEST_TOKEN_SHORTLIVED_PASSWORD=$TOKEN_SHORTLIVED_PASSWORD
 AIRGAP_TEST_TOKEN_SHORTLIVED_EXPIRES_IN=$TOKEN_SHORTLIVED_EXPIRES_IN
+AIRGAP_TEST_TOKEN_ALICE_PASSWORD=$TOKEN_ALICE_PASSWORD
 AIRGAP_TEST_TOKEN_SEEDER_PASSWORD=$TOKEN_SEEDER_PASSWORD
 AIRGAP_TEST_TOKEN_SEEDER_AUTH_FILE=$STATE/token-issuer/seeder-auth.json
+AIRGAP_TEST_REGISTRY_TOKEN_B=127.0.0.1:$TOKEN_B_PORT
+AIRGAP_TEST_TOKEN_B_REALM=http://127.0.0.1:$ISSUER_B_PORT/token
+AIRGAP_TEST_TOKEN_B_SERVICE=$TOKEN_B_SERVICE
+AIRGAP_TEST_TOKEN_B_ISSUER=$TOKEN_B_ISSUER
+AIRGAP_TEST_TOKEN_B_CONTROL=http://127.0.0.1:$ISSUER_B_PORT/control
+AIRGAP_TEST_TOKEN_B_LOG=$STATE/token-b-issuer/requests.jsonl
+AIRGAP_TEST_TOKEN_B_BOB_PASSWORD=$TOKEN_B_BOB_PASSWORD
+AIRGAP_TEST_TOKEN_B_SEEDER_PASSWORD=$TOKEN_B_SEEDER_PASSWORD
+AIRGAP_TEST_TOKEN_B_SEEDER_AUTH_FILE=$STATE/token-b-issuer/seeder-auth.json
+AIRGAP_TEST_REGISTRY_TOKEN_TLS=127.0.0.1:$TOKEN_TLS_PORT
 AIRGAP_TEST_PROXY=http://127.0.0.1:$PROXY_PORT
 AIRGAP_TEST_PROXY_LOG=$STATE/proxy/tinyproxy.log
 AIRGAP_TEST_CONTAINERD_ADDRESS=$CONTAINERD_SOCKET
 AIRGAP_TEST_CONTAINERD_SNAPSHOTTER=$CONTAINERD_SNAPSHOTTER
-EOF
-	# The file carries a password: readable by the owner only.
+AIRGAP_TEST_DOCKER_HOST=unix://$DOCKER_SOCKET
+AIRGAP_TEST_DOCKER_CLIENT=$(command -v "$DOCKER_CLIENT")
+EOC
+	# The file carries passwords: readable by the owner only.
 	chmod 600 "$tmp"
 	mv "$tmp" "$STATE/env"
 }
@@ -554,9 +502,15 @@ all_running() {
 	done
 }
 
-# Signal every server we started (by pid file) and wait for them to go.
+# Signal every server we started (by pid file) and wait for them to go. dockerd
+# first, and alone: it must stop while its containerd still answers.
 kill_servers() {
-	local s pid pids=() i
+	local pid
+	if pid=$(server_pid dockerd); then
+		kill -TERM "$pid" 2>/dev/null || true
+		wait_gone 100 "$pid"
+	fi
+	local s pids=()
 	for s in "${SERVERS[@]}"; do
 		if pid=$(server_pid "$s"); then
 			kill -TERM "$pid" 2>/dev/null || true
@@ -564,7 +518,16 @@ kill_servers() {
 		fi
 	done
 	# Give them 5 s to exit cleanly (nginx master takes its workers along), then SIGKILL.
-	for ((i = 0; i < 50 && ${#pids[@]} > 0; i++)); do
+	wait_gone 50 ${pids[@]+"${pids[@]}"}
+}
+
+# wait_gone TENTHS PID...: wait up to TENTHS tenths of a second for the PIDs to
+# exit, then SIGKILL the ones left.
+wait_gone() {
+	local tries=$1 i pid
+	shift
+	local pids=("$@")
+	for ((i = 0; i < tries && ${#pids[@]} > 0; i++)); do
 		local alive=()
 		for pid in "${pids[@]}"; do
 			kill -0 "$pid" 2>/dev/null && alive+=("$pid")
@@ -577,9 +540,10 @@ kill_servers() {
 	done
 }
 
-# containerd mounts snapshots (bind mounts for `native`) while it unpacks; one
-# killed mid-unpack can leave a mount under the state dir. Unmount those
-# (deepest first) so rm -rf never walks into, or trips over, a mount.
+# containerd mounts snapshots (bind mounts for `native`) while it unpacks, and
+# dockerd mounts its exec root; one killed midway can leave a mount under the
+# state dir. Unmount those (deepest first) so rm -rf never walks into, or trips
+# over, a mount.
 unmount_state() {
 	local mnt
 	[[ -r /proc/self/mountinfo ]] || return 0
@@ -599,7 +563,7 @@ cmd_stop() {
 }
 
 cmd_start() {
-	need docker-registry nginx openssl htpasswd curl python3 setsid jq base64 containerd ctr tinyproxy
+	need docker-registry nginx openssl htpasswd curl python3 setsid jq base64 containerd ctr tinyproxy dockerd "$DOCKER_CLIENT"
 	"$ISSUER_PYTHON" -c 'import cryptography' 2>/dev/null ||
 		die "$ISSUER_PYTHON cannot import cryptography (run scripts/install-deps.sh: python3-cryptography)"
 	[[ -r $ISSUER_SCRIPT ]] || die "missing $ISSUER_SCRIPT"
@@ -620,16 +584,19 @@ cmd_start() {
 	# the state dir so the logs can be read.
 	trap 'kill_servers' EXIT
 
-	read -r PLAIN_PORT TLS_PORT AUTH_PORT AUTH_PLAIN_PORT REDIRECT_PORT ECHO_PORT \
-		TOKEN_PORT ISSUER_PORT PROXY_PORT < <(free_ports 9)
+	read -r PLAIN_PORT TLS_PORT TLS_B_PORT AUTH_PORT AUTH_PLAIN_PORT REDIRECT_PORT ECHO_PORT \
+		TOKEN_PORT ISSUER_PORT TOKEN_B_PORT ISSUER_B_PORT TOKEN_TLS_PORT PROXY_PORT < <(free_ports 13)
 	HTTP_SECRET=$(openssl rand -hex 16)
 	AUTH_PASSWORD=$(openssl rand -hex 16)
 	TOKEN_READER_PASSWORD=$(openssl rand -hex 16)
 	TOKEN_WRITER_PASSWORD=$(openssl rand -hex 16)
 	TOKEN_SEEDER_PASSWORD=$(openssl rand -hex 16)
 	TOKEN_SHORTLIVED_PASSWORD=$(openssl rand -hex 16)
+	TOKEN_ALICE_PASSWORD=$(openssl rand -hex 16)
+	TOKEN_B_BOB_PASSWORD=$(openssl rand -hex 16)
+	TOKEN_B_SEEDER_PASSWORD=$(openssl rand -hex 16)
 
-	make_ca
+	make_cas
 	# -i reads the password from stdin, keeping it out of `ps` output.
 	htpasswd -niB "$AUTH_USER" <<<"$AUTH_PASSWORD" >"$STATE/htpasswd" 2>/dev/null
 	chmod 600 "$STATE/htpasswd"
@@ -643,68 +610,82 @@ cmd_start() {
 			'{auths: {($a): {auth: $v}, ($b): {auth: $v}}}' >"$STATE/auth.json"
 	)
 
-	make_token_keys
-	write_token_config
+	make_token_keys token-issuer
+	make_token_keys token-b-issuer
+	write_token_configs
 
-	mkdir -p "$STATE/plain/data" "$STATE/tls/data" "$STATE/auth/data" "$STATE/token/data"
+	mkdir -p "$STATE/plain/data" "$STATE/tls/data" "$STATE/auth/data" "$STATE/token/data" "$STATE/token-b/data"
 	write_registry_config plain "$PLAIN_PORT" "$STATE/plain/data" 0 0
-	write_registry_config tls "$TLS_PORT" "$STATE/tls/data" 1 0
-	write_registry_config auth "$AUTH_PORT" "$STATE/auth/data" 1 1
-	write_registry_config auth-plain "$AUTH_PLAIN_PORT" "$STATE/auth/data" 0 1
-	write_registry_config token "$TOKEN_PORT" "$STATE/token/data" 0 token
+	write_registry_config tls "$TLS_PORT" "$STATE/tls/data" ca 0
+	write_registry_config tls-b "$TLS_B_PORT" "$STATE/tls/data" ca-b 0
+	write_registry_config auth "$AUTH_PORT" "$STATE/auth/data" ca htpasswd
+	write_registry_config auth-plain "$AUTH_PLAIN_PORT" "$STATE/auth/data" 0 htpasswd
+	write_registry_config token "$TOKEN_PORT" "$STATE/token/data" 0 token-issuer
+	write_registry_config token-b "$TOKEN_B_PORT" "$STATE/token-b/data" 0 token-b-issuer
+	write_registry_config token-tls "$TOKEN_TLS_PORT" "$STATE/token-b/data" ca token-b-issuer
 	write_proxy_config
 	write_nginx_config
 	write_containerd_config
+	write_dockerd_config
 
-	for s in plain tls auth auth-plain token; do
+	for s in plain tls tls-b auth auth-plain token token-b token-tls; do
 		start_registry "$s"
 	done
-	local ti=$STATE/token-issuer
-	: >"$ti/requests.jsonl"
-	# -I: ignore PYTHON* variables and the user site, only Debian's packages.
-	spawn token-issuer "$ISSUER_PYTHON" -I "$ISSUER_SCRIPT" --config "$ti/config.json" \
-		--port "$ISSUER_PORT" --key "$ti/signing.key" --cert "$ti/signing.crt" --log "$ti/requests.jsonl"
+	start_issuer token-issuer "$ISSUER_PORT"
+	start_issuer token-b-issuer "$ISSUER_B_PORT"
 	spawn proxy tinyproxy -d -c "$STATE/proxy/tinyproxy.conf"
 	spawn nginx nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/nginx/error.log"
 	spawn containerd containerd --config "$STATE/containerd/config.toml"
 
 	local ca=$STATE/ca/ca.crt
-	wait_http plain "http://127.0.0.1:$PLAIN_PORT/v2/" 200
-	wait_http tls "https://127.0.0.1:$TLS_PORT/v2/" 200 --cacert "$ca"
-	wait_http auth "https://127.0.0.1:$AUTH_PORT/v2/" 401 --cacert "$ca"
-	wait_http auth-plain "http://127.0.0.1:$AUTH_PLAIN_PORT/v2/" 401
-	wait_http token "http://127.0.0.1:$TOKEN_PORT/v2/" 401
-	wait_http token-issuer "http://127.0.0.1:$ISSUER_PORT/healthz" 200
-	wait_http proxy "http://127.0.0.1:$PLAIN_PORT/v2/" 200 --proxy "http://127.0.0.1:$PROXY_PORT"
-	wait_http nginx "http://127.0.0.1:$ECHO_PORT/echo-headers" 200
-	wait_http nginx "http://127.0.0.1:$REDIRECT_PORT/redirect-to-echo" 307
+	wait_server plain "http://127.0.0.1:$PLAIN_PORT/v2/" 200
+	wait_server tls "https://127.0.0.1:$TLS_PORT/v2/" 200 --cacert "$ca"
+	wait_server tls-b "https://127.0.0.1:$TLS_B_PORT/v2/" 200 --cacert "$STATE/ca-b/ca.crt"
+	wait_server auth "https://127.0.0.1:$AUTH_PORT/v2/" 401 --cacert "$ca"
+	wait_server auth-plain "http://127.0.0.1:$AUTH_PLAIN_PORT/v2/" 401
+	wait_server token "http://127.0.0.1:$TOKEN_PORT/v2/" 401
+	wait_server token-b "http://127.0.0.1:$TOKEN_B_PORT/v2/" 401
+	wait_server token-tls "https://127.0.0.1:$TOKEN_TLS_PORT/v2/" 401 --cacert "$ca"
+	wait_server token-issuer "http://127.0.0.1:$ISSUER_PORT/healthz" 200
+	wait_server token-b-issuer "http://127.0.0.1:$ISSUER_B_PORT/healthz" 200
+	wait_server proxy "http://127.0.0.1:$PLAIN_PORT/v2/" 200 --proxy "http://127.0.0.1:$PROXY_PORT"
+	wait_server nginx "http://127.0.0.1:$ECHO_PORT/echo-headers" 200
+	wait_server nginx "http://127.0.0.1:$REDIRECT_PORT/redirect-to-echo" 307
 	# The credentials must really work, not just the challenge.
-	wait_http auth "https://127.0.0.1:$AUTH_PORT/v2/" 200 --cacert "$ca" -u "$AUTH_USER:$AUTH_PASSWORD"
-	wait_http auth-plain "http://127.0.0.1:$AUTH_PLAIN_PORT/v2/" 200 -u "$AUTH_USER:$AUTH_PASSWORD"
-	check_token_flow
-	wait_containerd "$CONTAINERD_SOCKET"
+	wait_server auth "https://127.0.0.1:$AUTH_PORT/v2/" 200 --cacert "$ca" -u "$AUTH_USER:$AUTH_PASSWORD"
+	wait_server auth-plain "http://127.0.0.1:$AUTH_PLAIN_PORT/v2/" 200 -u "$AUTH_USER:$AUTH_PASSWORD"
+	check_token_flow token-issuer "$ISSUER_PORT" "$TOKEN_SERVICE" reader "$TOKEN_READER_PASSWORD" \
+		"http://127.0.0.1:$TOKEN_PORT/v2/"
+	check_token_flow token-b-issuer "$ISSUER_B_PORT" "$TOKEN_B_SERVICE" bob "$TOKEN_B_BOB_PASSWORD" \
+		"http://127.0.0.1:$TOKEN_B_PORT/v2/"
+	check_token_flow token-b-issuer "$ISSUER_B_PORT" "$TOKEN_B_SERVICE" bob "$TOKEN_B_BOB_PASSWORD" \
+		"https://127.0.0.1:$TOKEN_TLS_PORT/v2/" --cacert "$ca"
+	wait_command containerd "@$STATE/containerd/pid" "socket $CONTAINERD_SOCKET" \
+		ctr --address "$CONTAINERD_SOCKET" --connect-timeout 2s --timeout 3s version
+	# dockerd needs containerd's socket: start it only now.
+	start_dockerd
+	wait_command dockerd "@$STATE/dockerd/pid" "socket $DOCKER_SOCKET" \
+		"$DOCKER_CLIENT" -H "unix://$DOCKER_SOCKET" version
 
 	write_env
 	trap - EXIT
 	cat "$STATE/env"
 }
 
-# The registry must really accept the issuer's tokens: a reader token opens /v2/.
-# The issuer logs this request too (user "reader", no scopes); it is the first
-# line of AIRGAP_TEST_TOKEN_LOG.
+# check_token_flow ISSUER PORT SERVICE USER PASSWORD REGISTRY_V2_URL [CURL_ARGS...]: the registry
+# must really accept the issuer's tokens: USER's token opens /v2/. The issuer logs this request
+# too (USER, no scopes): the first lines of its log are these checks.
 check_token_flow() {
-	local resp token code
-	resp=$(curl -sf --max-time 5 -u "reader:$TOKEN_READER_PASSWORD" \
-		"http://127.0.0.1:$ISSUER_PORT/token?service=$TOKEN_SERVICE") || {
-		log_tail token-issuer
-		die "token-issuer refused reader's token request"
+	local issuer=$1 port=$2 service=$3 user=$4 password=$5 url=$6 resp token code
+	shift 6
+	resp=$(curl -sf --max-time 5 -u "$user:$password" "http://127.0.0.1:$port/token?service=$service") || {
+		startup_failed "$issuer"
+		die "$issuer refused $user's token request"
 	}
 	token=$(jq -r .token <<<"$resp")
-	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "Authorization: Bearer $token" \
-		"http://127.0.0.1:$TOKEN_PORT/v2/" || true)
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "Authorization: Bearer $token" "$@" "$url" || true)
 	if [[ $code != 200 ]]; then
-		log_tail token
-		die "token registry answered $code to a token from the issuer (want 200)"
+		die "$url answered $code to a token from $issuer (want 200)"
 	fi
 }
 

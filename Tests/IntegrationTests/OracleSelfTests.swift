@@ -184,6 +184,35 @@ import Testing
         if case .exited(let status) = error.reason { #expect(status != 0) } else { Issue.record("unexpected reason \(error.reason)") }
     }
 
+    // MARK: dockerd
+
+    @Test func dockerdLoadsADockerArchiveAndRefusesATruncatedOne() throws {
+        defer { cleanUp() }
+        // The daemon is shared by every test: names of this test's own.
+        let tag = UUID().uuidString.prefix(8).lowercased()
+        let good = "docker.io/airgap-oracle-selftest/httpd:\(tag)"
+        let broken = "docker.io/airgap-oracle-selftest/truncated:\(tag)"
+        defer { DockerEngine.remove([good, broken]) }
+        let path = "\(scratch)/httpd-docker.tar"
+        try Skopeo.copy("docker://\(registry)/\(Self.httpd)", "docker-archive:\(path):\(good)", arguments: ["--src-tls-verify=false"])
+
+        #expect(try DockerEngine.load(archive: path) == ["airgap-oracle-selftest/httpd:\(tag)"])
+        // The image ID is the config digest: the same config as in the registry.
+        #expect(DockerEngine.imageID(good) == (try registryImage(Self.httpd)).configDigest)
+
+        let whole = "\(scratch)/for-truncation.tar"
+        try Skopeo.copy("docker://\(registry)/\(Self.nginx)", "docker-archive:\(whole):\(broken)", arguments: ["--src-tls-verify=false"])
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: whole))
+        let truncated = "\(scratch)/truncated.tar"
+        try bytes.prefix(bytes.count * 3 / 4).write(to: URL(fileURLWithPath: truncated))
+        let error = try #require(throws: OracleError.self) { try DockerEngine.load(archive: truncated) }
+        #expect(error.description.contains("docker"))
+        #expect(error.description.contains("load"))
+        #expect(!error.stderr.isEmpty)
+        if case .exited(let status) = error.reason { #expect(status != 0) } else { Issue.record("unexpected reason \(error.reason)") }
+        #expect(DockerEngine.imageID(broken) == nil)
+    }
+
     // MARK: containerd
 
     @Test func containerdImportsDockerAndOCIArchivesUnderTheirFullNames() throws {

@@ -39,6 +39,10 @@ Rules (a JSON list; tried in order, the first that fires decides):
     flip_byte   forward everything, with the body byte at "offset" (default 0) XOR 0xFF.
     go_away     reset this request, and every connection after it, for "seconds" (default: until
                 the rules are replaced through the control API): the registry went down.
+    redirect    answer "status" (default 307) with `Location: "location"`, where "{path}" in the
+                template is replaced by the request target (path + query), or the target is appended
+                when the template has no "{path}": a registry sending blob GETs to its storage host
+                or CDN. Upstream never sees the request.
 
     Offsets count the body bytes this proxy sends, so for a Range request they start at the
     range's first byte.
@@ -50,7 +54,8 @@ Control API (never faulted, never logged; works while "away"):
                                     ends a go_away ("come back")
 
 Request log (--log): one JSON object per proxied request, written when it ends:
-    {"time", "method", "path", "range" (the Range header or null), "rule" (index or null),
+    {"time", "method", "path", "range" (the Range header or null), "authorization" (the full
+     Authorization header the client sent, or null: these tests own the secrets), "rule" (index or null),
      "fault" (name or null), "status" (sent to the client, null if none), "bytes" (response body
      bytes sent), "request_bytes" (request body bytes read from the client), "error" (or null)}
 """
@@ -72,13 +77,15 @@ CONTROL = "/_fault_proxy/rules"
 # Not forwarded: they describe one hop, and this proxy frames bodies itself.
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
               "upgrade", "proxy-authorization", "proxy-authenticate"}
-FAULTS = {"status", "reset", "reset_upload", "stall", "short_body", "flip_byte", "go_away"}
+FAULTS = {"status", "reset", "reset_upload", "stall", "short_body", "flip_byte", "go_away", "redirect"}
 
 
 class Rule:
     def __init__(self, spec):
         if spec.get("fault") not in FAULTS:
             raise ValueError(f"unknown fault {spec.get('fault')!r}; one of {sorted(FAULTS)}")
+        if spec["fault"] == "redirect" and not spec.get("location"):
+            raise ValueError("a redirect rule needs a \"location\" template")
         self.spec = spec
         self.method = re.compile(spec.get("method") or ".*", re.I)
         self.path = re.compile(spec.get("path") or "")
@@ -180,7 +187,8 @@ class Handler(BaseHTTPRequestHandler):
             self.control()
             return
         entry = {"time": now_iso_ms(), "method": self.command, "path": self.path,
-                 "range": self.headers.get("Range"), "rule": None, "fault": None,
+                 "range": self.headers.get("Range"), "authorization": self.headers.get("Authorization"),
+                 "rule": None, "fault": None,
                  "status": None, "bytes": 0, "request_bytes": 0, "error": None}
         self.entry = entry
         try:
@@ -194,6 +202,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.forward({})
             elif rule["fault"] == "status":
                 self.answer(rule)
+            elif rule["fault"] == "redirect":
+                self.redirect(rule)
             elif rule["fault"] == "go_away" or (rule["fault"] == "reset" and rule.get("before_headers")):
                 self.drain_request()
                 self.reset()
@@ -256,6 +266,17 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
             self.entry["bytes"] = len(data)
+
+    def redirect(self, rule):
+        self.drain_request()
+        template = rule["location"]
+        location = template.replace("{path}", self.path) if "{path}" in template else template + self.path
+        status = int(rule.get("status", 307))
+        self.send_response(status)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        self.entry["status"] = status
 
     # ---------------------------------------------------------- streaming
 

@@ -23,16 +23,18 @@ final class FaultProxy: @unchecked Sendable {
         var seconds: Double?
         var offset: Int?
         var beforeHeaders: Bool?
+        /// For `redirect`: the Location template (`{path}` = the request's path and query).
+        var location: String?
 
         enum CodingKeys: String, CodingKey {
-            case method, path, skip, times, fault, status, headers, seconds, offset
+            case method, path, skip, times, fault, status, headers, seconds, offset, location
             case afterBytes = "after_bytes", beforeHeaders = "before_headers"
         }
 
         init(
             _ method: String?, _ path: String?, _ fault: String, skip: Int? = nil, times: Int?, afterBytes: Int? = nil,
             status: Int? = nil, headers: [String: String]? = nil, seconds: Double? = nil, offset: Int? = nil,
-            beforeHeaders: Bool? = nil
+            beforeHeaders: Bool? = nil, location: String? = nil
         ) {
             self.method = method
             self.path = path
@@ -45,6 +47,7 @@ final class FaultProxy: @unchecked Sendable {
             self.seconds = seconds
             self.offset = offset
             self.beforeHeaders = beforeHeaders
+            self.location = location
         }
     }
 
@@ -53,6 +56,8 @@ final class FaultProxy: @unchecked Sendable {
         var method: String
         var path: String
         var range: String?
+        /// The Authorization header the client sent, as sent.
+        var authorization: String?
         var rule: Int?
         var fault: String?
         /// The status the client got; `nil` when the connection was cut before any.
@@ -62,7 +67,7 @@ final class FaultProxy: @unchecked Sendable {
         var error: String?
 
         enum CodingKeys: String, CodingKey {
-            case method, path, range, rule, fault, status, bytes, error
+            case method, path, range, authorization, rule, fault, status, bytes, error
             case requestBytes = "request_bytes"
         }
     }

@@ -3,7 +3,7 @@ import OCI
 import Registry
 
 // Oracles: the real loaders judge the archives airgap writes. Each helper runs the real tool
-// (podman 4.3, ctr/containerd 1.6, skopeo 1.9) as a child process and throws an `OracleError`
+// (podman 4.3, ctr/containerd 1.6, dockerd 20.10, skopeo 1.9) as a child process and throws an `OracleError`
 // naming the command, its exit status and the tail of its stderr when the tool refuses.
 //
 // Isolation: every `Podman.load` gets a fresh storage in its own temporary directory, with its
@@ -11,6 +11,8 @@ import Registry
 // so neither the host's configuration nor another test's images can change the verdict. Every
 // `Containerd.importArchive` goes into a namespace of its own on the containerd started by
 // scripts/test-servers.sh (AIRGAP_TEST_CONTAINERD_ADDRESS); a missing server is a failure.
+// `DockerEngine.load` goes to the one dockerd test-servers.sh starts (AIRGAP_TEST_DOCKER_HOST),
+// which has no namespaces: load images under names no other test loads, and remove them after.
 
 /// A real tool refused, failed or hung.
 struct OracleError: Error, CustomStringConvertible {
@@ -395,6 +397,49 @@ enum Containerd {
         }
         // `namespaces rm` refuses while anything is left in the namespace and says what.
         try ctr(["namespaces", "rm", namespace], namespace: "default")
+    }
+}
+
+// MARK: - dockerd
+
+/// `docker load` into the dockerd started by scripts/test-servers.sh (Debian's docker.io 20.10,
+/// vfs storage, its own data root). The daemon is shared: load names no other test loads, and
+/// `remove` them afterwards.
+enum DockerEngine {
+    /// Runs `docker -H HOST ARGUMENTS` with Debian's client, a private client config and none of
+    /// the variables that would point it at another daemon.
+    @discardableResult
+    static func docker(_ arguments: [String], timeout: Duration = .seconds(300)) throws -> OracleProcess.Output {
+        let configDirectory = TestServers.stateDirectory + "/dockerd/client-config"
+        try FileManager.default.createDirectory(atPath: configDirectory, withIntermediateDirectories: true)
+        var environment = OracleProcess.scrubbedEnvironment().filter { !$0.key.hasPrefix("DOCKER_") }
+        environment["DOCKER_CONFIG"] = configDirectory
+        return try OracleProcess.run(
+            try TestServers.dockerClient(), ["-H", try TestServers.dockerHost()] + arguments, environment: environment,
+            timeout: timeout)
+    }
+
+    /// `docker load -i ARCHIVE`; returns the names from its "Loaded image: NAME" lines, as docker
+    /// prints them (familiar form: `httpd:2.4.38-alpine` for `docker.io/library/httpd:2.4.38-alpine`).
+    @discardableResult
+    static func load(archive: String) throws -> [String] {
+        let output = try docker(["load", "-i", archive])
+        return output.stdoutLines.compactMap { line in
+            guard line.hasPrefix("Loaded image: ") else { return nil }
+            return String(line.dropFirst("Loaded image: ".count))
+        }
+    }
+
+    /// The image ID (`sha256:` + config digest hex) of `name`, or nil when the daemon has no such image.
+    static func imageID(_ name: String) -> String? {
+        (try? docker(["image", "inspect", "--format", "{{.Id}}", name]))?.stdoutLines.first
+    }
+
+    /// `docker image rm` of each name that exists.
+    static func remove(_ names: [String]) {
+        for name in names where imageID(name) != nil {
+            _ = try? docker(["image", "rm", name])
+        }
     }
 }
 

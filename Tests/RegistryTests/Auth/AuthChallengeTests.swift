@@ -23,6 +23,20 @@ import Testing
         #expect(AuthChallenge.parse(header) == expected)
     }
 
+    /// Issue 12, item 8: an auth-param before the first scheme (RFC 9110 allows none there, but
+    /// servers send one) is skipped, and the challenges after it are still read.
+    @Test(arguments: [
+        (#"parameter=unused, Bearer realm="https://r/token",service="s""#,
+         AuthChallenge(scheme: .bearer, parameters: ["realm": "https://r/token", "service": "s"])),
+        (#"a=1, b="2, still b", Bearer realm="https://r/token""#,
+         AuthChallenge(scheme: .bearer, parameters: ["realm": "https://r/token"])),
+        (#"stray="x", Basic realm="Registry Realm""#, AuthChallenge(scheme: .basic, parameters: ["realm": "Registry Realm"])),
+    ])
+    func aStrayLeadingParameterDoesNotHideTheChallengeAfterIt(header: String, expected: AuthChallenge) {
+        let usable = AuthChallenge.parse(header).filter { $0.scheme == .bearer || $0.scheme == .basic }
+        #expect(usable == [expected])
+    }
+
     @Test func severalHeaderValuesAreAllRead() {
         let challenges = AuthChallenge.parse([#"Basic realm="a""#, #"Bearer realm="b""#])
         #expect(challenges.map(\.scheme) == [.basic, .bearer])
