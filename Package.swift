@@ -92,8 +92,10 @@ let package = Package(
         .testTarget(name: "InventoryTests", dependencies: ["OCI", "Inventory", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "MirrorTests", dependencies: ["OCI", "Registry", "Archive", "Mirror", "TestSupport"]),
         .testTarget(name: "NodesTests", dependencies: ["OCI", "Nodes", "Archive"]),
+        // The module arrows and the no-flags-in-libraries rule, read from the sources.
+        .testTarget(name: "ArchitectureTests"),
         // The CLI's own logic (hints, option parsing), through @testable import of the executable.
-        .testTarget(name: "CLITests", dependencies: ["airgap", "OCI", "Registry", "Archive", "Inventory", "Mirror"]),
+        .testTarget(name: "CLITests", dependencies: ["airgap", "OCI", "Registry", "Archive", "Inventory", "Mirror", "TestSupport"]),
         // Against real servers started by scripts/test-servers.sh; fails (never skips) when they are missing.
         .testTarget(
             name: "IntegrationTests",

@@ -10,7 +10,7 @@ extension RegistryAuthenticator {
         else {
             throw RegistryError.malformedResponse(
                 subject: "registry \(registry)",
-                reason: "its token realm \(realm) is not an https URL (plain http only with --tls-verify=false)")
+                reason: "its token realm \(realm) is not an https URL")
         }
         var request: HTTPRequest
         guard let realmURL = components.url else {

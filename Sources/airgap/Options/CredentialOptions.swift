@@ -1,5 +1,7 @@
-/// The credential flags every registry command shares: `--creds USER[:PASS]` and `--authfile FILE`.
-/// The CLI parses the flags; this turns them into credentials and file locations.
+import Registry
+
+/// The credential flags every registry command shares: `--creds USER[:PASS]` and `--authfile FILE`,
+/// turned into credentials and file locations.
 public struct CredentialOptions: Sendable, Hashable {
     /// `--creds` as given. Its description never shows it: it may hold a password.
     public var creds: String?
@@ -51,5 +53,23 @@ public enum CredentialOptionsError: Error, Sendable, Equatable, CustomStringConv
 extension CredentialOptions: CustomStringConvertible {
     public var description: String {
         "CredentialOptions(creds: \(creds == nil ? "nil" : "<redacted>"), authFile: \(authFile ?? "nil"))"
+    }
+}
+
+extension ChainedCredentialProvider {
+    /// `--creds` (asking for a missing password now, before any transfer starts), then the auth files
+    /// of `locations` (by default this process's, with `--authfile` from `options`).
+    init(
+        options: CredentialOptions,
+        locations: AuthFileLocations? = nil,
+        helperSearchPath: [String] = CredentialHelper.pathDirectories(),
+        promptPassword: ((String) -> String?)?
+    ) throws(CredentialOptionsError) {
+        var providers: [any CredentialProvider] = []
+        if let explicit = try options.explicitCredentials(promptPassword: promptPassword) {
+            providers.append(FixedCredentials(explicit, source: "--creds"))
+        }
+        providers.append(AuthFileSearch(locations: locations ?? .current(authFile: options.authFile), helperSearchPath: helperSearchPath))
+        self.init(providers)
     }
 }

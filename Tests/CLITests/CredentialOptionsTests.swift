@@ -1,7 +1,9 @@
 import Foundation
+import Registry
+import TestSupport
 import Testing
 
-@testable import Registry
+@testable import airgap
 
 @Suite struct CredentialOptionsTests {
     @Test(arguments: [
@@ -58,21 +60,20 @@ import Testing
     }
 
     @Test func credsComeBeforeTheAuthFiles() async throws {
-        let scratch = try AuthScratchDirectory()
-        try scratch.install("podman-auth.json", at: "home/.config/containers/auth.json")
+        let file = try AuthFixtureCopy("podman-auth.json")
         let chain = try ChainedCredentialProvider(
-            options: CredentialOptions(creds: "fakeuser:fake:pass:word"), locations: scratch.locations(), helperSearchPath: [], promptPassword: nil)
+            options: CredentialOptions(creds: "fakeuser:fake:pass:word"), locations: .current(authFile: file.path), helperSearchPath: [],
+            promptPassword: nil)
         #expect(try await chain.credentials(forRegistry: "quay.io", repository: nil) == ResolvedCredentials(
             credentials: Credentials(username: "fakeuser", password: "fake:pass:word"), source: "--creds"))
     }
 
     @Test func withoutCredsTheAuthFilesAnswer() async throws {
-        let scratch = try AuthScratchDirectory()
-        let file = try scratch.install("podman-auth.json", at: "elsewhere/auth.json")
+        let file = try AuthFixtureCopy("podman-auth.json")
         // --authfile from the options picks the file when no locations are given.
-        let chain = try ChainedCredentialProvider(options: CredentialOptions(authFile: file), helperSearchPath: [], promptPassword: nil)
+        let chain = try ChainedCredentialProvider(options: CredentialOptions(authFile: file.path), helperSearchPath: [], promptPassword: nil)
         let found = try await chain.credentials(forRegistry: "quay.io", repository: nil)
-        #expect(found?.source == "\(file) (key quay.io)")
+        #expect(found?.source == "\(file.path) (key quay.io)")
         #expect(try await chain.credentials(forRegistry: "unknown.example.com", repository: nil) == nil)
     }
 
@@ -96,4 +97,19 @@ final class PromptLog: @unchecked Sendable {
     private var asked: [String] = []
     var prompts: [String] { lock.withLock { asked } }
     func record(_ prompt: String) { lock.withLock { asked.append(prompt) } }
+}
+
+/// A testdata/auth fixture copied to a file of its own, removed when the test lets go of it.
+final class AuthFixtureCopy: @unchecked Sendable {
+    let path: String
+
+    init(_ fixture: String) throws {
+        let source = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("testdata/auth/\(fixture)")
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("airgap-auth-\(UUID().uuidString).json").path
+        try FileManager.default.copyItem(atPath: source.path, toPath: path)
+    }
+
+    deinit { unlink(path) }
 }
