@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // C libraries from Debian's -dev packages; the shims hold only what Swift cannot call directly.
@@ -42,6 +43,7 @@ let package = Package(
                 "OCI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
         // Tar archives through libarchive, the blob cache and the offline bundle format; knows files
@@ -59,7 +61,7 @@ let package = Package(
         // The per-node copy, load and clean-up procedure, generated from an archive.
         .target(
             name: "Nodes",
-            dependencies: ["Archive", "OCI"]
+            dependencies: ["Archive", "OCI", .product(name: "Subprocess", package: "swift-subprocess")]
         ),
         // Moving images between registries, the cache and archives: the only code that copies bytes.
         .target(

@@ -1,15 +1,15 @@
-import Dispatch
 import Foundation
+import Subprocess
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
+#if canImport(System)
+    import System
+#else
+    import SystemPackage
 #endif
 
-/// Runs a short-lived program with bytes on stdin and collects its output, without blocking Swift's
-/// cooperative pool: the blocking reads and the wait happen on a thread of their own, and the caller
-/// awaits a continuation. A timeout or a cancelled task stops the program.
+/// Runs a credential helper: bytes on stdin, its output collected, stopped (SIGKILL, the teardown's
+/// last step) when it outlives `timeout` or the task is cancelled. swift-subprocess does the
+/// spawning, the concurrent draining of both pipes and the reaping without blocking the pool.
 enum HelperProcess {
     struct Output: Sendable {
         var status: Int32
@@ -22,111 +22,55 @@ enum HelperProcess {
         case timedOut
     }
 
-    static func run(executable: String, arguments: [String], input: Data, timeout: Duration) async throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        // Written before launch: a server URL fits the pipe buffer, and while this process still holds
-        // the read end, a helper that exits without reading cannot raise SIGPIPE here.
-        try stdin.fileHandleForWriting.write(contentsOf: input)
-        try stdin.fileHandleForWriting.close()
+    /// A helper answers with a small JSON document; more than this is not a credential.
+    static let outputLimit = 1 << 20
 
-        let outcome = Outcome()
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Output, any Error>) in
-                guard outcome.attach(continuation) else { return }
-                let thread = Thread {
-                    do {
-                        try process.run()
-                    } catch {
-                        outcome.finish(.failure(Failure.launch(AuthFile.reason(error))))
-                        return
-                    }
-                    outcome.started(process)
-                    // Both pipes drain at once: a helper blocked on a full stderr pipe would never exit.
-                    let errors = Collected()
-                    let group = DispatchGroup()
-                    group.enter()
-                    DispatchQueue.global().async {
-                        errors.data = stderr.fileHandleForReading.readDataToEndOfFile()
-                        group.leave()
-                    }
-                    let output = stdout.fileHandleForReading.readDataToEndOfFile()
-                    group.wait()
-                    process.waitUntilExit()
-                    outcome.finish(.success(Output(status: process.terminationStatus, stdout: output, stderr: errors.data)))
-                }
-                thread.start()
-                let (seconds, attoseconds) = timeout.components
-                let delay = Double(seconds) + Double(attoseconds) / 1e18
-                DispatchQueue.global().asyncAfter(deadline: .now() + delay) {
-                    outcome.finish(.failure(Failure.timedOut))
+    static func run(executable: String, arguments: [String], input: Data, timeout: Duration) async throws -> Output {
+        try await withThrowingTaskGroup(of: Output?.self) { group in
+            group.addTask {
+                do {
+                    let result = try await Subprocess.run(
+                        .path(FilePath(executable)), arguments: Arguments(arguments),
+                        input: .fileDescriptor(try filledPipe(input), closeAfterSpawningProcess: true),
+                        output: .bytes(limit: outputLimit), error: .bytes(limit: outputLimit))
+                    return Output(status: result.terminationStatus.code, stdout: Data(result.standardOutput), stderr: Data(result.standardError))
+                } catch let error as SubprocessError where error.code == .spawnFailed || error.code == .executableNotFound {
+                    throw Failure.launch("\(error)")
                 }
             }
-        } onCancel: {
-            outcome.finish(.failure(CancellationError()))
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let output = first else { throw Failure.timedOut }
+            return output
         }
     }
 }
 
-/// The one result of a run, delivered once, whichever comes first: exit, timeout or cancellation.
-/// An early ending stops the program.
-private final class Outcome: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<HelperProcess.Output, any Error>?
-    private var result: Result<HelperProcess.Output, any Error>?
-    private var process: Process?
-
-    /// `false` when the run already ended (cancelled before it began); the continuation is resumed.
-    func attach(_ continuation: CheckedContinuation<HelperProcess.Output, any Error>) -> Bool {
-        lock.lock()
-        if let result {
-            lock.unlock()
-            continuation.resume(with: result)
-            return false
-        }
-        self.continuation = continuation
-        lock.unlock()
-        return true
+/// The read end of a pipe that already holds `input`, its write end closed. The input is written
+/// before the helper starts (a server URL fits the pipe buffer): a helper that exits without
+/// reading stdin then cannot leave a writer waiting on a pipe nobody drains (swift-subprocess
+/// 1.0.2's streamed input does wait forever there).
+private func filledPipe(_ input: Data) throws -> FileDescriptor {
+    let (readEnd, writeEnd) = try FileDescriptor.pipe()
+    defer { try? writeEnd.close() }
+    do {
+        _ = try input.withUnsafeBytes { try writeEnd.writeAll($0) }
+    } catch {
+        try? readEnd.close()
+        throw error
     }
-
-    func started(_ process: Process) {
-        let finished: Bool = lock.withLock {
-            self.process = process
-            return result != nil
-        }
-        if finished { Self.stop(process) }
-    }
-
-    func finish(_ outcome: Result<HelperProcess.Output, any Error>) {
-        lock.lock()
-        guard result == nil else {
-            lock.unlock()
-            return
-        }
-        result = outcome
-        let continuation = self.continuation
-        let process = self.process
-        self.continuation = nil
-        lock.unlock()
-        continuation?.resume(with: outcome)
-        if case .failure = outcome, let process { Self.stop(process) }
-    }
-
-    /// SIGKILL straight away: a `get` has nothing to clean up, and SIGTERM may not arrive at all, since
-    /// a child inherits blocked and ignored signals (test runners block SIGTERM; airgap ignores it in
-    /// favour of its own handler).
-    private static func stop(_ process: Process) {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-    }
+    return readEnd
 }
 
-/// Data handed from the stderr reader to the thread that waits for it (after `group.wait()`).
-private final class Collected: @unchecked Sendable {
-    var data = Data()
+extension TerminationStatus {
+    /// The exit status, or 128 + the signal that ended the program (as a shell reports it).
+    var code: Int32 {
+        switch self {
+        case .exited(let status): Int32(status)
+        case .signaled(let signal): 128 + Int32(signal)
+        }
+    }
 }
