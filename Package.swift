@@ -3,16 +3,19 @@ import PackageDescription
 
 let package = Package(
     name: "airgap",
-    platforms: [.macOS(.v13)],
+    // Linux only: the code calls Glibc, libcurl and libarchive directly (Debian's -dev packages below),
+    // so no Apple platform is declared.
     products: [
         .executable(name: "airgap", targets: ["airgap"]),
     ],
+    // Exact versions, so that every build resolves the same code: Package.resolved cannot be committed
+    // here (the local package copies' commit ids are not upstream's), so the pins live in this file.
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "5.0.1"),
     ],
     targets: [
         // C libraries from Debian's -dev packages; the shims hold only what Swift cannot call directly.
