@@ -98,7 +98,7 @@ fi
 "${SUDO[@]}" install -D -m 0644 "$stage/_airgap" "$prefix/share/zsh/site-functions/_airgap"
 "${SUDO[@]}" install -D -m 0644 "$stage/airgap.fish" "$prefix/share/fish/vendor_completions.d/airgap.fish"
 
-size=$(du -m "$prefix/bin/airgap" | cut -f1)
+size=$(($(stat -c %s "$prefix/bin/airgap") / 1000000))
 glibc=""
 if command -v objdump >/dev/null 2>&1; then
 	glibc=$(objdump -T "$prefix/bin/airgap" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1 | sed 's/GLIBC_//')
