@@ -3,17 +3,22 @@ import PackageDescription
 
 let package = Package(
     name: "airgap",
-    platforms: [.macOS(.v13)],
+    // Linux only: the code calls Glibc, libcurl and libarchive directly (Debian's -dev packages below),
+    // so no Apple platform is declared.
     products: [
         .executable(name: "airgap", targets: ["airgap"]),
     ],
+    // Exact versions, so that every build resolves the same code: Package.resolved cannot be committed
+    // here (the local package copies' commit ids are not upstream's), so the pins live in this file.
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
-        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "5.0.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", exact: "1.0.2"),
+        // swift-subprocess's own dependency, pinned here too; its FilePath and FileDescriptor are used directly.
+        .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
     ],
     targets: [
         // C libraries from Debian's -dev packages; the shims hold only what Swift cannot call directly.
@@ -44,6 +49,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // Tar archives through libarchive, the blob cache and the offline bundle format; knows files
@@ -61,7 +67,11 @@ let package = Package(
         // The per-node copy, load and clean-up procedure, generated from an archive.
         .target(
             name: "Nodes",
-            dependencies: ["Archive", "OCI", .product(name: "Subprocess", package: "swift-subprocess")]
+            dependencies: [
+                "Archive", "OCI",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         // Moving images between registries, the cache and archives: the only code that copies bytes.
         .target(

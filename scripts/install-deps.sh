@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # install-deps.sh — install the Debian packages that airgap's build and tests need.
 #
-# Idempotent: asks dpkg-query first and returns at once when every package is
-# already installed, so CI and developers can call it unconditionally. Only when
-# something is missing does it run `apt-get update` + `apt-get install`.
+# Idempotent: asks dpkg-query first, and only when something is missing runs
+# `apt-get update` + `apt-get install` of the missing packages alone (nothing
+# already installed is upgraded), so CI and developers can call it unconditionally.
 # Uses sudo only when not already root (CI containers usually run as root and
 # often have no sudo at all).
+#
+# Leaves no system service enabled or running: the tests start their own nginx,
+# docker-registry, tinyproxy, containerd (and dockerd) on their own ports and
+# state folders (scripts/test-servers.sh). Debian's postinst scripts would start
+# and enable the system instances; a policy-rc.d that refuses every start keeps
+# them down during the install, and afterwards (on every run, so what an earlier
+# install left behind is cleaned up too) the units and init scripts are disabled
+# and a running system instance is stopped.
 set -euo pipefail
 
 # Why each package is here:
@@ -28,6 +36,20 @@ PACKAGES=(
 	libcurl4-openssl-dev libarchive-dev ca-certificates curl python3 python3-cryptography
 )
 
+# Services the packages above ship and Debian enables at install. Per line: the
+# systemd unit; the SysV init script; and, for a daemon an init script can have
+# started, its pid file and executable, so that only that system instance is
+# ever stopped and never a test server of the same program.
+SERVICES=(
+	"nginx.service nginx /run/nginx.pid nginx"
+	"docker-registry.service docker-registry /run/docker-registry.pid docker-registry"
+	"tinyproxy.service tinyproxy /run/tinyproxy/tinyproxy.pid tinyproxy"
+	"containerd.service"
+	"docker.service docker /run/docker.pid dockerd"
+	"docker.socket"
+	"podman.socket"
+)
+
 missing=()
 for pkg in "${PACKAGES[@]}"; do
 	# db:Status-Abbrev is "ii " for a fully installed package; anything else
@@ -38,55 +60,112 @@ for pkg in "${PACKAGES[@]}"; do
 	fi
 done
 
-if [[ ${#missing[@]} -eq 0 ]]; then
-	echo "install-deps: all ${#PACKAGES[@]} packages already installed"
-	exit 0
-fi
-
 SUDO=()
-if [[ $(id -u) -ne 0 ]]; then
+need_root() {
+	[[ $(id -u) -eq 0 || ${#SUDO[@]} -gt 0 ]] && return 0
 	if ! command -v sudo >/dev/null 2>&1; then
-		echo "install-deps: need root or sudo to install: ${missing[*]}" >&2
+		echo "install-deps: need root or sudo to $1" >&2
 		exit 1
 	fi
 	SUDO=(sudo)
-fi
+}
 
-echo "install-deps: installing: ${missing[*]}"
-# noninteractive: some packages (e.g. docker-registry) would otherwise ask questions.
-export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update
-# Install the whole list, not just the missing ones: apt skips what is present
-# and this also upgrades a half-configured package into a working state.
-# No daemon starts during this call: the tests start their own (scripts/test-servers.sh),
-# and docker.io's maintainer scripts would otherwise start dockerd on the host's
-# /run/docker.sock. A policy-rc.d that refuses every start (invoke-rc.d and
-# deb-systemd-invoke both ask it) holds for this one apt-get call, unless the machine
-# already has a policy of its own, which then decides.
-policy=/usr/sbin/policy-rc.d
-own_policy=0
-if [[ ! -e $policy ]]; then
-	printf '#!/bin/sh\n# Written by airgap scripts/install-deps.sh for one apt-get call; removed after it.\nexit 101\n' |
-		"${SUDO[@]}" tee "$policy" >/dev/null
-	"${SUDO[@]}" chmod 755 "$policy"
-	own_policy=1
-fi
-status=0
-"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
-	apt-get install -y --no-install-recommends "${PACKAGES[@]}" || status=$?
-if ((own_policy)); then
-	"${SUDO[@]}" rm -f "$policy"
-fi
-((status == 0)) || exit "$status"
+# Swaps /usr/sbin/policy-rc.d for one that answers 101 ("action forbidden") to
+# invoke-rc.d and deb-systemd-invoke, so no postinst starts a service; an
+# existing policy is put back afterwards, ours removed.
+POLICY=/usr/sbin/policy-rc.d
+policy_saved=""
+forbid_service_starts() {
+	if [[ -e $POLICY ]]; then
+		policy_saved=$("${SUDO[@]}" mktemp "$POLICY.airgap-saved.XXXXXX")
+		"${SUDO[@]}" cp -p "$POLICY" "$policy_saved"
+	fi
+	trap restore_service_policy EXIT
+	printf '#!/bin/sh\n# scripts/install-deps.sh: no service starts during the install\nexit 101\n' |
+		"${SUDO[@]}" tee "$POLICY" >/dev/null
+	"${SUDO[@]}" chmod 0755 "$POLICY"
+}
+restore_service_policy() {
+	if [[ -n $policy_saved ]]; then
+		"${SUDO[@]}" mv -f "$policy_saved" "$POLICY"
+	else
+		"${SUDO[@]}" rm -f "$POLICY"
+	fi
+}
 
-# Nor at boot, when this call is what installed docker.io. (systemctl and update-rc.d
-# edit the unit links and rc.d links without a running systemd, as in containers.)
-for pkg in "${missing[@]}"; do
-	[[ $pkg == docker.io ]] || continue
-	if command -v systemctl >/dev/null 2>&1; then
-		"${SUDO[@]}" systemctl disable --quiet docker.service docker.socket 2>/dev/null || true
+# True when the pid in FILE is alive and runs EXE: the system instance.
+system_instance() { # system_instance PIDFILE EXE
+	local pid
+	[[ -r $1 ]] || return 1
+	pid=$(head -c 20 "$1" | tr -dc 0-9)
+	[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 1
+	[[ $(basename "$(readlink "/proc/$pid/exe" 2>/dev/null)") == "$2" ]] || return 1
+	echo "$pid"
+}
+
+# Disables each unit and init script that is enabled, and stops each system
+# instance that runs: through systemd when it is the init system, else by the
+# pid in the system pid file (never by program name: the test servers run the
+# same programs).
+quiet_services() {
+	local line unit script pidfile exe pid i changed=()
+	local systemd=false
+	[[ -d /run/systemd/system ]] && systemd=true
+	for line in "${SERVICES[@]}"; do
+		read -r unit script pidfile exe <<<"$line"
+		if command -v systemctl >/dev/null 2>&1 && [[ -e /lib/systemd/system/$unit ]]; then
+			if [[ $(systemctl is-enabled "$unit" 2>/dev/null) == enabled ]]; then
+				need_root "disable $unit"
+				"${SUDO[@]}" systemctl disable --quiet "$unit" 2>/dev/null
+				changed+=("disabled $unit")
+			fi
+			if $systemd && systemctl is-active --quiet "$unit"; then
+				need_root "stop $unit"
+				"${SUDO[@]}" systemctl stop "$unit"
+				changed+=("stopped $unit")
+			fi
+		fi
+		[[ -n ${script:-} && -x /etc/init.d/$script ]] || continue
+		# update-rc.d turns the S (start) links into K (stop) links; the files in
+		# /etc/rc?.d tell whether that is still needed.
+		if compgen -G "/etc/rc[2-5].d/S??$script" >/dev/null; then
+			need_root "disable /etc/init.d/$script"
+			"${SUDO[@]}" update-rc.d "$script" disable >/dev/null 2>&1
+			changed+=("disabled /etc/init.d/$script")
+		fi
+		if ! $systemd && pid=$(system_instance "$pidfile" "$exe"); then
+			need_root "stop $script (pid $pid)"
+			"${SUDO[@]}" kill -TERM "$pid"
+			for ((i = 0; i < 50; i++)); do
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 0.2
+			done
+			changed+=("stopped $script (pid $pid)")
+		fi
+	done
+	if [[ ${#changed[@]} -gt 0 ]]; then
+		local summary
+		summary=$(printf ', %s' "${changed[@]}")
+		echo "install-deps: the tests run their own servers, not the system's: ${summary:2}"
 	fi
-	if [[ -e /etc/init.d/docker ]] && command -v update-rc.d >/dev/null 2>&1; then
-		"${SUDO[@]}" update-rc.d docker disable >/dev/null 2>&1 || true
-	fi
-done
+}
+
+if [[ ${#missing[@]} -gt 0 ]]; then
+	need_root "install: ${missing[*]}"
+	echo "install-deps: installing: ${missing[*]}"
+	forbid_service_starts
+	# noninteractive: some packages (e.g. docker-registry) would otherwise ask questions.
+	export DEBIAN_FRONTEND=noninteractive
+	"${SUDO[@]}" apt-get update
+	# Only the missing packages, and --no-upgrade so that a half-configured one is
+	# configured at its installed version rather than upgraded. apt may still
+	# upgrade a library that a new package needs a newer version of.
+	"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y --no-install-recommends --no-upgrade "${missing[@]}"
+	restore_service_policy
+	trap - EXIT
+fi
+quiet_services
+if [[ ${#missing[@]} -eq 0 ]]; then
+	echo "install-deps: all ${#PACKAGES[@]} packages already installed"
+fi

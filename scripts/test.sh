@@ -2,8 +2,8 @@
 # test.sh — the README's test command: install what is missing, build, start the real test servers,
 # seed them, run every test, stop the servers. Exits non-zero on any failure.
 #
-#   scripts/test.sh                 # everything
-#   scripts/test.sh --filter NAME   # extra arguments go to `swift test`
+#   scripts/test.sh                 # everything, and scripts/test-install.sh
+#   scripts/test.sh --filter NAME   # extra arguments go to `swift test` (the install test is left out)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/opt/swift/usr/bin"
@@ -23,6 +23,17 @@ swift test --skip-build "$@" 2>&1 | tee "$log" || status=$?
 passed=$(grep -E '^✔ Test .* passed after' "$log" | grep -cv '^✔ Test run with' || true)
 failed=$(grep -E '^✘ Test .* failed after' "$log" | grep -cv '^✘ Test run with' || true)
 rm -f "$log"
+
+# The install path (scripts/install.sh into a temporary prefix) counts as one more test. It is a
+# release build of its own in .build-release (about 4 minutes the first time, seconds after), kept
+# apart from the debug build above; so it runs on a full run only, not with --filter.
+if [[ $# -eq 0 ]]; then
+	if scripts/test-install.sh; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+fi
 echo "${passed} passed, ${failed} failed"
 if [[ $status -eq 0 && $failed -ne 0 ]]; then status=1; fi
 exit "$status"

@@ -17,6 +17,6 @@ public struct Suite: Sendable, Hashable {
         self.path = path
     }
 
-    /// True for the seed's suites, which `SuiteCatalog.builtIn` holds.
+    /// True for the suites that ship in the binary (`SuiteCatalog.builtIn`).
     public var isBuiltIn: Bool { path == nil }
 }

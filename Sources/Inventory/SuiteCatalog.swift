@@ -1,13 +1,19 @@
 import OCI
 
-/// The suites the seed document ("How to make the images available offline", section "List of
-/// images used by the tests") lists, with their images transcribed exactly.
+/// The built-in suites: the test lists of a 2020 procedure for running OpenShift's conformance tests
+/// offline, and the Kubernetes e2e image lists of current releases (`SuiteCatalog+KubernetesE2E`).
 ///
-/// `testdata/seed/` holds a copy of that document; a test parses its arrays and compares them
-/// with this catalog, so the two cannot drift apart silently.
+/// The procedure ("How to make the images available offline", mid-2020, OpenShift 4.4–4.6) lists
+/// the images each of its test lists (`tests-lists/<name>.txt`) pulls; they are Kubernetes
+/// 1.18/1.19-era e2e images on docker.io, gcr.io, k8s.gcr.io and us.gcr.io. `testdata/seed/` holds
+/// a copy of that document; a test parses its arrays and compares them with `openShiftTestLists`,
+/// so the two cannot drift apart silently.
 public enum SuiteCatalog {
-    /// Every built-in suite, in the seed's order.
-    public static let builtIn: [Suite] = [
+    /// Every built-in suite: the procedure's lists in its order, then the Kubernetes e2e lists, oldest first.
+    public static let builtIn: [Suite] = openShiftTestLists + kubernetesE2E
+
+    /// The procedure's eight test lists, in its order, with their images transcribed exactly.
+    public static let openShiftTestLists: [Suite] = [
         suite("openshift-conformance-minimal", [busybox, httpd, nginx, mounttest, pause, agnhost]),
         suite("openshift-conformance", [busybox, httpd, nginx, mounttest, pause, agnhost]),
         suite("kubernetes-conformance", [busybox, httpd, nginx, mounttest, pause, agnhost]),
@@ -28,7 +34,7 @@ public enum SuiteCatalog {
         throw .unknownSuite(name, suggestion: SuiteCatalogError.closest(to: name, among: known), known: known)
     }
 
-    // The images, spelled as the seed spells them (its full form).
+    // The images, spelled as the procedure spells them (its full form).
     private static let busybox = "docker.io/library/busybox:1.29"
     private static let httpd = "docker.io/library/httpd:2.4.38-alpine"
     private static let nginx = "docker.io/library/nginx:1.14-alpine"
@@ -39,13 +45,17 @@ public enum SuiteCatalog {
     private static let agnhost = "us.gcr.io/k8s-artifacts-prod/e2e-test-images/agnhost:2.20"
 
     private static func suite(_ name: String, _ images: [String]) -> Suite {
+        suite(
+            name, images,
+            summary: "OpenShift test list tests-lists/\(name).txt of the 2020 offline-images procedure (Kubernetes 1.19-era images)")
+    }
+
+    /// A built-in suite from constants in this module's source.
+    static func suite(_ name: String, _ images: [String], summary: String) -> Suite {
         let references = images.map { image in
-            // Constants above, checked by the tests: a failure here is a typo in this file.
+            // Constants, checked by the tests: a failure here is a typo in the catalog's source.
             do { return try ImageReference(image) } catch { preconditionFailure("built-in suite \(name): \(error)") }
         }
-        return Suite(
-            name: name,
-            summary: "images pulled by the tests in the seed's tests-lists/\(name).txt",
-            images: ImageList(references))
+        return Suite(name: name, summary: summary, images: ImageList(references))
     }
 }

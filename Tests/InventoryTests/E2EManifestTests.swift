@@ -32,7 +32,7 @@ private func image(_ list: E2EImageList, _ id: String) -> String? {
 
 @Test func theSeedsListsComeFromTheGcrEra() throws {
     let images = Set(try E2EImageList.load(manifest: v119, repoList: nil).imageList.references)
-    for suite in SuiteCatalog.builtIn {
+    for suite in SuiteCatalog.openShiftTestLists {
         #expect(Set(suite.images.references).isSubset(of: images), "\(suite.name)")
     }
 }

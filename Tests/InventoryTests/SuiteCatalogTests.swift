@@ -2,7 +2,8 @@ import Inventory
 import OCI
 import Testing
 
-// The built-in catalog, checked against the counts in the seed's "List of images used by the tests".
+// The built-in catalog: the 2020 procedure's test lists, checked against the counts in its "List of
+// images used by the tests", and the Kubernetes e2e lists after them (KubernetesE2ESuiteTests).
 
 @Test(arguments: [
     ("openshift-conformance-minimal", 6),
@@ -24,11 +25,18 @@ func builtInSuiteHasTheSeedsImageCount(_ name: String, _ count: Int) throws {
 
 @Test func catalogHoldsTheEightSeedSuitesInOrder() {
     #expect(
-        SuiteCatalog.builtIn.map(\.name) == [
+        SuiteCatalog.openShiftTestLists.map(\.name) == [
             "openshift-conformance-minimal", "openshift-conformance", "kubernetes-conformance",
             "openshift-network-stress", "openshift-conformance-excluded-non-disruptive",
             "openshift-conformance-excluded-disruptive", "all-disruptive", "all-non-disruptive",
         ])
+}
+
+@Test func builtInIsTheProcedureListsThenTheKubernetesE2ELists() {
+    #expect(
+        SuiteCatalog.builtIn.map(\.name)
+            == SuiteCatalog.openShiftTestLists.map(\.name) + ["kubernetes-e2e-v1.31", "kubernetes-e2e-v1.35"])
+    #expect(SuiteCatalog.builtIn.allSatisfy { $0.isBuiltIn })
 }
 
 @Test(arguments: SuiteCatalog.builtIn)
@@ -44,7 +52,7 @@ func builtInImagesAreFullFormAndParse(_ suite: Suite) throws {
 @Test func allNonDisruptiveCoversEverySuite() throws {
     // The seed's widest list covers every other suite; a catalog typo would usually break this.
     let all = Set(try SuiteCatalog.suite(named: "all-non-disruptive").images.references)
-    for suite in SuiteCatalog.builtIn {
+    for suite in SuiteCatalog.openShiftTestLists {
         #expect(Set(suite.images.references).isSubset(of: all), "\(suite.name)")
     }
 }
@@ -76,7 +84,8 @@ func unknownSuiteSuggestsTheClosestName(_ name: String, _ suggestion: String?) {
             unknown suite "openshift-conformance-minimall"; did you mean "openshift-conformance-minimal"? \
             Known suites: openshift-conformance-minimal, openshift-conformance, kubernetes-conformance, \
             openshift-network-stress, openshift-conformance-excluded-non-disruptive, \
-            openshift-conformance-excluded-disruptive, all-disruptive, all-non-disruptive
+            openshift-conformance-excluded-disruptive, all-disruptive, all-non-disruptive, \
+            kubernetes-e2e-v1.31, kubernetes-e2e-v1.35
             """)
     let far = try #require(throws: SuiteCatalogError.self) { try SuiteCatalog.suite(named: "foo") }
     #expect(far.description.hasPrefix("unknown suite \"foo\". Known suites: openshift-conformance-minimal, "))

@@ -1,11 +1,6 @@
 import Foundation
 import Subprocess
-
-#if canImport(System)
-    import System
-#else
-    import SystemPackage
-#endif
+import SystemPackage
 
 /// Runs a program (`oc`, `scp`, `bash`) to completion through swift-subprocess, which spawns it,
 /// drains both pipes at once (a chatty program never stalls on a full pipe) and reaps it without

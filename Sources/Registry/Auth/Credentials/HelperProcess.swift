@@ -1,11 +1,6 @@
 import Foundation
 import Subprocess
-
-#if canImport(System)
-    import System
-#else
-    import SystemPackage
-#endif
+import SystemPackage
 
 /// Runs a credential helper: bytes on stdin, its output collected, stopped (SIGKILL, the teardown's
 /// last step) when it outlives `timeout` or the task is cancelled. swift-subprocess does the
