@@ -64,7 +64,6 @@ public enum BundleError: Error, Sendable, Equatable, CustomStringConvertible {
     case manifestTooLarge(reference: String, digest: Digest, size: Int64)
     /// A manifest's bytes match its digest but not the size its descriptor (or HEAD) declared.
     case manifestSizeMismatch(reference: String, digest: Digest, declared: Int64, actual: Int)
-    case unsupportedDocument(reference: String, mediaType: String)
 
     public var description: String {
         switch self {
@@ -80,8 +79,6 @@ public enum BundleError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(reference): manifest \(digest) declares \(size) bytes, over the \(ManifestDocument.sizeLimit)-byte limit for manifests; nothing was downloaded"
         case .manifestSizeMismatch(let reference, let digest, let declared, let actual):
             return "\(reference): manifest \(digest) is \(actual) bytes but was declared as \(declared); the registry or the index that lists it is inconsistent"
-        case .unsupportedDocument(let reference, let mediaType):
-            return "\(reference): \(mediaType) is not an image manifest or index"
         }
     }
 }

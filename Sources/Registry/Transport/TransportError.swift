@@ -1,6 +1,6 @@
 import Foundation
 
-/// Failures below HTTP semantics: the connection, TLS, the URL, or a sink that refused bytes.
+/// Failures below HTTP semantics: the connection, TLS, the URL, or a body too large or unreadable.
 /// URLs in these errors have their user-info and query removed, so no credential or signed
 /// redirect parameter reaches a log line.
 public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -12,8 +12,6 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     case unsupportedScheme(url: String)
     /// A small body (manifest, token, error) was larger than its cap.
     case bodyTooLarge(limit: Int, url: String)
-    /// The response sink refused the bytes (disk full, digest mismatch, …).
-    case sinkFailed(message: String, url: String)
     /// The request body could not be read (missing file, short file).
     case bodyUnreadable(message: String, url: String)
 
@@ -27,8 +25,6 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
             return "\(url): only http and https URLs are supported"
         case .bodyTooLarge(let limit, let url):
             return "\(url): response body exceeds the \(limit)-byte limit"
-        case .sinkFailed(let message, let url):
-            return "\(url): \(message)"
         case .bodyUnreadable(let message, let url):
             return "\(url): cannot read the request body: \(message)"
         }

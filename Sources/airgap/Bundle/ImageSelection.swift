@@ -12,7 +12,7 @@ struct ImageSelection: ParsableArguments {
     var images: [String] = []
 
     @Option(name: [.customShort("f"), .customLong("file")], help: ArgumentHelp(
-        "Read images from a file (one per line, # comments, or a pasted `export IMAGES=( … )` array); - reads stdin. Repeatable.",
+        "Read images from a file (one per line, # comments, or a pasted `export IMAGES=( ... )` array); - reads stdin. Repeatable.",
         valueName: "list"))
     var files: [String] = []
 

@@ -21,7 +21,7 @@ struct DerivedListOptions: ParsableArguments {
         } else if files.isEmpty, isatty(STDIN_FILENO) == 1 {
             throw ValidationError(
                 "give the list: --before DIR --after DIR, -f LIST, or pipe it in "
-                    + "(airgap inventory diff … | airgap inventory save-suite NAME)")
+                    + "(airgap inventory diff ... | airgap inventory save-suite NAME)")
         }
     }
 

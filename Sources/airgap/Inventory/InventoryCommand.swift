@@ -7,7 +7,7 @@ struct InventoryCommand: AsyncParsableCommand {
         commandName: "inventory",
         abstract: "Find the images a test suite pulls, and keep the lists as suites.",
         discussion: """
-            The seed's "List of images used by the tests", made exact: snapshot `crictl images` on \
+            Which images a test suite pulls, found exactly: snapshot `crictl images` on \
             every node before and after a suite (snapshot-script), diff them (diff), keep the list \
             (save-suite) and bundle it (airgap bundle --suite NAME).
 

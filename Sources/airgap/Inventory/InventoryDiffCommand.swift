@@ -10,7 +10,7 @@ struct InventoryDiffCommand: AsyncParsableCommand {
             On each node, an image counts as pulled when its id or one of its names is new (a retag \
             or a pull by digest counts). The result is the union over the nodes: an image already \
             cached on one node but pulled on another is still listed; one present before on every \
-            node is not. Names are normalized (docker.io/library/…); an image without a tag is \
+            node is not. Names are normalized (docker.io/library/...); an image without a tag is \
             listed as repo@digest. Images present before and gone after are reported on stderr \
             (and in --per-node, json and yaml), not dropped silently.
 

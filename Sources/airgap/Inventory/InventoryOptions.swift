@@ -22,7 +22,7 @@ enum ListFormat: String, ExpressibleByArgument, CaseIterable {
 struct ListOutputOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "list (one per line, sorted), bash (the seed's export IMAGES=( … )), json, yaml, or mapping (SRC=DST lines, with --to).",
+            "list (one per line, sorted), bash (an export IMAGES=( ... ) array), json, yaml, or mapping (SRC=DST lines, with --to).",
             valueName: "format"))
     var output: ListFormat = .list
 

@@ -18,7 +18,7 @@ struct NodeTargetOptions: ParsableArguments {
 
     @Option(
         name: .customLong("nodes"),
-        help: ArgumentHelp("Only these nodes, separated by commas (default: every node oc get nodes lists).", valueName: "node,…"))
+        help: ArgumentHelp("Only these nodes, separated by commas (default: every node oc get nodes lists).", valueName: "node,..."))
     var nodes: [String] = []
 
     @Option(
