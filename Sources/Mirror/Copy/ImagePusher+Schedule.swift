@@ -66,8 +66,10 @@ extension ImagePusher {
             func launchBlobs() {
                 while blobsInFlight < jobs, next < order.count {
                     let key = order[next]
-                    let work = targets[key] ?? []
                     next += 1
+                    // Every image that needs this blob has failed already: sending it helps no one.
+                    guard (needers[key] ?? []).contains(where: { results.imageFailures[$0] == nil }) else { continue }
+                    let work = targets[key] ?? []
                     blobsInFlight += 1
                     group.addTask {
                         do {
