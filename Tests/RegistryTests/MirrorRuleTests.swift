@@ -46,3 +46,21 @@ import Testing
         #expect(try table.candidates(for: try ImageReference("docker.io/library/busybox:1")).map(\.description) == ["docker.io/library/busybox:1"])
     }
 }
+
+@Test func aRuleMappingARepositoryOntoABareHostIsRefusedNamingTheRule() throws {
+    let rule = try MirrorRule(parsing: "quay.io/openshift/cli=mirror.lab")
+    let error = #expect(throws: MirrorRuleError.self) { _ = try rule.rewrite(try ImageReference("quay.io/openshift/cli:4.15")) }
+    #expect(error?.description.hasPrefix("mirror rule quay.io/openshift/cli=mirror.lab cannot serve quay.io/openshift/cli:4.15") == true)
+}
+
+@Test func aLocationThatIsNotARegistryHostIsRefusedAtOnce() {
+    #expect(throws: MirrorRuleError.self) { _ = try MirrorRule(parsing: "docker.io=mirror") }
+    #expect(throws: MirrorRuleError.self) { _ = try MirrorRule(parsing: "docker.io=https://mirror.lab") }
+}
+
+@Test func aRewriteKeepsTheLocationsHostTagAndDigest() throws {
+    let rule = try MirrorRule(parsing: "quay.io/openshift=mirror.lab:5000/ocp")
+    let digest = "sha256:" + String(repeating: "a", count: 64)
+    #expect(try rule.rewrite(try ImageReference("quay.io/openshift/cli:4.15@\(digest)"))?.description == "mirror.lab:5000/ocp/cli:4.15@\(digest)")
+    #expect(try rule.rewrite(try ImageReference("quay.io/openshift/cli"))?.description == "mirror.lab:5000/ocp/cli:latest")
+}

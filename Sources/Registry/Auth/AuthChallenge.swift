@@ -36,6 +36,13 @@ public struct AuthChallenge: Sendable, Hashable {
         while let scheme = scanner.token() {
             var parameters: [String: String] = [:]
             scanner.skipSpaces()
+            // `name=` where a scheme should be: an auth-param with no challenge to belong to (RFC
+            // 9110 allows none there, but servers send one). Skip it and read on.
+            if scanner.consume(UInt8(ascii: "=")) {
+                scanner.skipSpaces()
+                _ = scanner.quotedString() ?? scanner.token68()
+                continue
+            }
             // Parameters run until a token that is not followed by `=`: the next scheme.
             while true {
                 let mark = scanner.position

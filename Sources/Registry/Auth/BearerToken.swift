@@ -13,6 +13,21 @@ struct BearerToken: Sendable {
         now < renewAt
     }
 
+    /// RFC 6750 §2.1's `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+    /// Anything else is refused: the value goes into a header, and a CR or LF from a hostile token
+    /// endpoint would add headers of its own to every request.
+    static func isWellFormed(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        let body = bytes.prefix { $0 != UInt8(ascii: "=") }
+        guard !body.isEmpty, bytes[body.count...].allSatisfy({ $0 == UInt8(ascii: "=") }) else { return false }
+        return body.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+            default: "-._~+/".utf8.contains(byte)
+            }
+        }
+    }
+
     /// The token endpoint's answer (distribution docs/spec/auth/token.md, oauth.md): `token` or
     /// `access_token`, `expires_in` seconds (60 when absent, per the spec), `issued_at`.
     struct Response: Decodable {
@@ -31,7 +46,7 @@ struct BearerToken: Sendable {
         }
 
         func bearerToken(receivedAt now: Date) -> BearerToken? {
-            guard let value = token ?? accessToken, !value.isEmpty else { return nil }
+            guard let value = token ?? accessToken, BearerToken.isWellFormed(value) else { return nil }
             let lifetime = TimeInterval(max(expiresIn ?? 60, 1))
             // issued_at is the server's clock; ours may differ, so count from receipt unless
             // issued_at is earlier (a token handed out from a cache).

@@ -51,7 +51,8 @@ extension RegistryAuthenticator {
         }
         let decoded = try? JSONDecoder().decode(BearerToken.Response.self, from: body)
         guard let token = decoded?.bearerToken(receivedAt: Date()) else {
-            throw RegistryError.malformedResponse(subject: "token for \(registry)", reason: "the token endpoint's answer holds no token")
+            throw RegistryError.malformedResponse(
+                subject: "token for \(registry)", reason: "the token endpoint's answer holds no token, or one that is not a bearer token (RFC 6750 b64token)")
         }
         return token
     }

@@ -24,6 +24,13 @@ public struct MirrorRule: Sendable, Hashable, CustomStringConvertible {
         guard !source.isEmpty, !location.isEmpty, !source.contains("@"), !location.contains("@") else {
             throw .malformed(text)
         }
+        // The location must name a registry host: a bare word would be read as a Docker Hub
+        // repository and send the images somewhere the user never named.
+        do {
+            _ = try RegistryPrefix.validateNamespace(location, field: "location")
+        } catch {
+            throw .invalidLocation(text, reason: error.description)
+        }
     }
 
     public var description: String { "\(source)=\(location)" }
@@ -34,13 +41,13 @@ public struct MirrorRule: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The reference to pull instead of `reference`, or `nil` when the rule does not apply.
-    public func rewrite(_ reference: ImageReference) throws -> ImageReference? {
+    public func rewrite(_ reference: ImageReference) throws(MirrorRuleError) -> ImageReference? {
         guard matches(name: reference.name) else { return nil }
-        let rest = reference.name.dropFirst(source.count)
-        var text = location + rest
-        if let tag = reference.tag { text += ":\(tag)" }
-        if let digest = reference.digest { text += "@\(digest)" }
-        return try ImageReference(text)
+        do {
+            return try reference.relocated(matchedLength: source.count, onto: location)
+        } catch {
+            throw .unusableRewrite(rule: description, reference: reference.description, reason: error.description)
+        }
     }
 
     private static func trimmed(_ text: String) -> String {
@@ -52,11 +59,18 @@ public struct MirrorRule: Sendable, Hashable, CustomStringConvertible {
 
 public enum MirrorRuleError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformed(String)
+    case invalidLocation(String, reason: String)
+    /// The rule's location cannot stand in for the reference it covers.
+    case unusableRewrite(rule: String, reference: String, reason: String)
 
     public var description: String {
         switch self {
         case .malformed(let text):
             return "invalid mirror \"\(text)\": expected SOURCE=LOCATION, e.g. docker.io=registry.example.com:5000"
+        case .invalidLocation(let text, let reason):
+            return "invalid mirror \"\(text)\": \(reason)"
+        case .unusableRewrite(let rule, let reference, let reason):
+            return "mirror rule \(rule) cannot serve \(reference): \(reason)"
         }
     }
 }
@@ -71,7 +85,7 @@ public struct MirrorTable: Sendable, Hashable {
     }
 
     /// Mirrors whose source is the longest matching prefix (in the order given), then `reference`.
-    public func candidates(for reference: ImageReference) throws -> [ImageReference] {
+    public func candidates(for reference: ImageReference) throws(MirrorRuleError) -> [ImageReference] {
         let matching = rules.filter { $0.matches(name: reference.name) }
         guard let longest = matching.map(\.source.count).max() else { return [reference] }
         var result: [ImageReference] = []

@@ -90,13 +90,10 @@ extension RegistriesConfiguration: PullSourceResolver {
         _ reference: ImageReference, under prefix: RegistryPrefix, onto location: String?
     ) throws(RegistriesConfigurationError) -> ImageReference {
         guard let location, let matched = prefix.matchedLength(in: reference.name) else { return reference }
-        var text = location + reference.name.dropFirst(matched)
-        if let tag = reference.tag { text += ":\(tag)" }
-        if let digest = reference.digest { text += "@\(digest)" }
         do {
-            return try ImageReference(text)
+            return try reference.relocated(matchedLength: matched, onto: location)
         } catch {
-            throw .invalidRewrite(reference: reference.description, location: location, problem: error.description)
+            throw .invalidRewrite(reference: reference.description, prefix: prefix.value, location: location, problem: error.description)
         }
     }
 

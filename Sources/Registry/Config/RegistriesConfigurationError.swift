@@ -16,7 +16,7 @@ public enum RegistriesConfigurationError: Error, Sendable, Hashable, CustomStrin
     /// The reference falls under a `blocked = true` entry.
     case blocked(reference: String, prefix: String, file: String?)
     /// Putting the location in place of the prefix gave a name that is not a valid reference.
-    case invalidRewrite(reference: String, location: String, problem: String)
+    case invalidRewrite(reference: String, prefix: String, location: String, problem: String)
 
     public var description: String {
         switch self {
@@ -33,9 +33,9 @@ public enum RegistriesConfigurationError: Error, Sendable, Hashable, CustomStrin
         case .blocked(let reference, let prefix, let file):
             "pulling \(reference) is blocked by registries.conf: prefix \"\(prefix)\" has blocked = true"
                 + (file.map { " in \($0)" } ?? "")
-        case .invalidRewrite(let reference, let location, let problem):
-            "registries.conf maps \(reference) onto location \"\(location)\", "
-                + "which does not give a valid image reference: \(problem)"
+        case .invalidRewrite(let reference, let prefix, let location, let problem):
+            "registries.conf maps \(reference) (prefix \"\(prefix)\") onto location \"\(location)\", "
+                + "which does not give a usable image reference: \(problem)"
         }
     }
 

@@ -71,12 +71,20 @@ final class Transfer: @unchecked Sendable {
         try easy.set(CURLOPT_WRITEDATA, pointer: userData)
         try easy.set(CURLOPT_PRIVATE, pointer: userData)
 
+        for field in request.headers where !Self.isSafe(field.name) || !Self.isSafe(field.value) {
+            throw TransportError.invalidHeader(name: field.name.filter { $0.isLetter || $0 == "-" }, url: request.url.redactedForLog)
+        }
         var lines = request.headers.map { "\($0.name): \($0.value)" }
         // curl would add `Expect: 100-continue` to uploads (a wasted round trip) and a form
         // Content-Type to POSTs; an empty value removes a header.
         lines.append("Expect:")
         if request.headers["Content-Type"] == nil { lines.append("Content-Type:") }
         try easy.setHeaders(lines)
+    }
+
+    /// No CR, LF or NUL: libcurl sends header lines as given, so one would start a header of its own.
+    private static func isSafe(_ text: String) -> Bool {
+        !text.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 }
     }
 
     private func configureTLS(_ tls: TLSConfiguration) throws {

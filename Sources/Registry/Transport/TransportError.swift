@@ -14,6 +14,9 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     case bodyTooLarge(limit: Int, url: String)
     /// The request body could not be read (missing file, short file).
     case bodyUnreadable(message: String, url: String)
+    /// A header built from remote or user input holds CR, LF or NUL: sent, it would split into
+    /// headers of the input's choosing. The value is not repeated (it may be a credential).
+    case invalidHeader(name: String, url: String)
 
     public var description: String {
         switch self {
@@ -27,6 +30,8 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
             return "\(url): response body exceeds the \(limit)-byte limit"
         case .bodyUnreadable(let message, let url):
             return "\(url): cannot read the request body: \(message)"
+        case .invalidHeader(let name, let url):
+            return "\(url): refusing to send header \(name): its value holds a line break or NUL"
         }
     }
 }

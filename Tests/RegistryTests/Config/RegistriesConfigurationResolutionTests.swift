@@ -160,7 +160,32 @@ private let resolutions: [RegistriesConfResolution] = [
         let error = #expect(throws: RegistriesConfigurationError.self) {
             _ = try configuration.pullSources(for: ImageReference("busybox:1"))
         }
-        #expect(error?.description.contains("maps docker.io/library/busybox:1 onto location \"mirror.example.com/nnn") == true)
+        #expect(error?.description.contains("maps docker.io/library/busybox:1 (prefix \"docker.io\") onto location \"mirror.example.com/nnn") == true)
+    }
+
+    @Test func aBareHostLocationForAWholeRepositoryIsRefusedNotSentToDockerHub() throws {
+        let configuration = try RegistriesConfiguration(
+            parsing: """
+                [[registry]]
+                prefix = "quay.io/openshift/cli"
+                location = "mirror.lab"
+                """, file: "inline.conf")
+        let error = #expect(throws: RegistriesConfigurationError.self) {
+            _ = try configuration.pullSources(for: ImageReference("quay.io/openshift/cli:4.15"))
+        }
+        #expect(error?.description.contains("prefix \"quay.io/openshift/cli\"") == true)
+        #expect(error?.description.contains("leaves no repository name under mirror.lab") == true)
+    }
+
+    @Test func aLocationWithAPathKeepsItsHostAsTheRegistry() throws {
+        let configuration = try RegistriesConfiguration(
+            parsing: """
+                [[registry]]
+                prefix = "quay.io/openshift/cli"
+                location = "mirror.lab/ocp"
+                """, file: "inline.conf")
+        let sources = try configuration.pullSources(for: ImageReference("quay.io/openshift/cli:4.15"))
+        #expect(sources.map(\.reference.description) == ["mirror.lab/ocp:4.15"])
     }
 
     @Test(arguments: [

@@ -80,7 +80,9 @@ public struct AuthFileWriter: Sendable, Hashable {
 
     private func replaceFile(with document: AuthFileDocument) throws(AuthFileError) {
         let data = try document.serialized()
-        let url = URL(fileURLWithPath: path)
+        // A symlinked auth file (a shared pull secret) is written where it points, as podman does:
+        // renaming over the link itself would leave the target with the old credentials.
+        let url = URL(fileURLWithPath: try Self.finalTarget(of: path))
         let directory = url.deletingLastPathComponent().path
         if let runtimeDirectory, !FileManager.default.fileExists(atPath: runtimeDirectory) {
             throw .writeFailed(path: path, reason: "$XDG_RUNTIME_DIR (\(runtimeDirectory)) does not exist; create it or unset XDG_RUNTIME_DIR")
@@ -111,7 +113,7 @@ public struct AuthFileWriter: Sendable, Hashable {
         // Flushed before the rename, so a crash cannot leave an empty file under the real name.
         if failure == nil, fsync(fd) != 0 { failure = "fsync: \(Self.errnoText())" }
         close(fd)
-        if failure == nil, rename(temporary, path) != 0 { failure = "rename: \(Self.errnoText())" }
+        if failure == nil, rename(temporary, url.path) != 0 { failure = "rename: \(Self.errnoText())" }
         if let failure {
             unlink(temporary)
             throw .writeFailed(path: path, reason: failure)
@@ -119,6 +121,21 @@ public struct AuthFileWriter: Sendable, Hashable {
     }
 
     /// Creates `directory` and any missing parents with mode 0700 (only the owner may list them).
+    /// The file `path` ends at after following its symbolic links (the file itself need not exist).
+    static func finalTarget(of path: String) throws(AuthFileError) -> String {
+        var current = path
+        for _ in 0..<40 {
+            var info = stat()
+            guard lstat(current, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { return current }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlink(current, &buffer, buffer.count - 1)
+            guard count > 0 else { throw .writeFailed(path: path, reason: "cannot read the link \(current): \(errnoText())") }
+            let target = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = target.hasPrefix("/") ? target : URL(fileURLWithPath: current).deletingLastPathComponent().appendingPathComponent(target).path
+        }
+        throw .writeFailed(path: path, reason: "too many levels of symbolic links")
+    }
+
     private func makeDirectory(_ directory: String) throws(AuthFileError) {
         var status = stat()
         if stat(directory, &status) == 0 {
