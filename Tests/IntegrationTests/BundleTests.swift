@@ -20,7 +20,8 @@ import Testing
 
     /// The seed's names, served by the plain test registry.
     private func access(mirroringTo registry: String) -> RegistryAccess {
-        RegistryAccess(verifiesTLS: false, mirrors: MirrorTable(suiteRegistries.map { MirrorRule(source: $0, location: registry) }))
+        RegistryAccess(
+            trust: TrustPolicy(relaxedRegistries: [registry]), mirrors: MirrorTable(suiteRegistries.map { MirrorRule(source: $0, location: registry) }))
     }
 
     private func bundle(

@@ -31,8 +31,12 @@ import Yams
     private func mirrorer(
         cache: String, platform: Platform? = nil, dryRun: Bool = false, events: @escaping @Sendable (MirrorEvent) -> Void = { _ in }
     ) throws -> Mirrorer {
-        let access = RegistryAccess(verifiesTLS: false, credentials: login)
-        return Mirrorer(access: access, store: try BlobStore(root: cache), options: MirrorOptions(platform: platform, dryRun: dryRun), events: events)
+        let source = RegistryAccess(trust: TrustPolicy(relaxedRegistries: [self.source]))
+        // Some tests push to the source registry too (a second destination).
+        let destination = RegistryAccess(trust: TrustPolicy(relaxedRegistries: [self.destination, self.source]), credentials: login)
+        return Mirrorer(
+            source: source, destination: destination, store: try BlobStore(root: cache), options: MirrorOptions(platform: platform, dryRun: dryRun),
+            events: events)
     }
 
     private func scratch() throws -> String {
@@ -159,7 +163,7 @@ import Yams
         let directory = try scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let names = ["library/httpd:2.4.38-alpine", "library/busybox:1.29"]
-        let access = RegistryAccess(verifiesTLS: false)
+        let access = RegistryAccess(trust: TrustPolicy(relaxedRegistries: [source]))
         let bundler = Bundler(access: access, store: try BlobStore(root: directory + "/cache"), options: BundleOptions(platform: nil))
         _ = try await bundler.bundle(try names.map { try ImageReference("\(source)/\($0)") }, to: directory + "/images.tar")
 
@@ -192,8 +196,8 @@ import Yams
     @Test func aDestinationWithoutPushRightsIsUnauthorized() async throws {
         let directory = try scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let access = RegistryAccess(verifiesTLS: false)
-        let summary = await Mirrorer(access: access, store: try BlobStore(root: directory + "/cache"), options: MirrorOptions())
+        let access = RegistryAccess(trust: TrustPolicy(relaxedRegistries: [source, destination]))
+        let summary = await Mirrorer(source: access, destination: access, store: try BlobStore(root: directory + "/cache"), options: MirrorOptions())
             .mirror([try pair("pause:3.2")])
         #expect(summary.failures.count == 1)
         guard case .unauthorized? = summary.failures.first?.error as? RegistryError else {

@@ -24,7 +24,7 @@ import Testing
 
     private func mirrorer(jobs: Int = 1, platform: Platform? = nil) throws -> Mirrorer {
         let access = RegistryAccess(http: world, retry: sleeps.policy())
-        return Mirrorer(access: access, store: try BlobStore(root: cache), options: MirrorOptions(platform: platform, jobs: jobs))
+        return Mirrorer(source: access, destination: access, store: try BlobStore(root: cache), options: MirrorOptions(platform: platform, jobs: jobs))
     }
 
     /// An image of `layers` (random bytes of those sizes) under `repository:tag` at the source.

@@ -124,4 +124,13 @@ import Testing
         #expect(error.description.hasSuffix("(\(meaning))"))
         #expect(error.description.hasPrefix("manifest r.example/a:b: GET https://r.example/v2/a/manifests/b returned \(status)"))
     }
+
+    @Test(arguments: ["Bearer good\r\nX-Injected: yes", "value\nwith a line feed", "nul\u{0}byte"])
+    func aHeaderWithALineBreakIsNeverSent(value: String) async throws {
+        var request = HTTPRequest(url: URL(string: "https://registry.example.invalid/v2/")!)
+        request.headers.set("Authorization", value)
+        let error = await #expect(throws: TransportError.self) { _ = try await HTTPTransport().send(request) }
+        #expect(error == .invalidHeader(name: "Authorization", url: "https://registry.example.invalid/v2/"))
+        #expect(error?.description.contains("Injected") == false, "the value is not repeated")
+    }
 }

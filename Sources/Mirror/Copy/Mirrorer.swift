@@ -21,15 +21,24 @@ public struct MirrorOptions: Sendable {
 }
 
 /// Copies images registry → registry, or archive → registry, with digests preserved.
+///
+/// The source and the destination are reached through accesses of their own, as skopeo copy has a
+/// source and a destination context: one side's credentials and relaxed checks never reach the
+/// other side's registries, even when one registry is on both sides.
 public struct Mirrorer: Sendable {
-    let access: RegistryAccess
+    let source: RegistryAccess
+    let destination: RegistryAccess
     let store: BlobStore
     let options: MirrorOptions
     public let progress = TransferProgress()
     let events: @Sendable (MirrorEvent) -> Void
 
-    public init(access: RegistryAccess, store: BlobStore, options: MirrorOptions, events: @escaping @Sendable (MirrorEvent) -> Void = { _ in }) {
-        self.access = access
+    public init(
+        source: RegistryAccess, destination: RegistryAccess, store: BlobStore, options: MirrorOptions,
+        events: @escaping @Sendable (MirrorEvent) -> Void = { _ in }
+    ) {
+        self.source = source
+        self.destination = destination
         self.store = store
         self.options = options
         self.events = events
@@ -38,8 +47,8 @@ public struct Mirrorer: Sendable {
     /// Copies every pair; failures are reported per image in the summary, not thrown, so the images
     /// that did succeed are known.
     public func mirror(_ pairs: [MirrorPair]) async -> MirrorSummary {
-        let clients = RegistryClientPool(access: access)
-        var resolver = ImageResolver(clients: clients, store: store, access: access, platform: options.platform, dockerPlatform: .default)
+        let sources = RegistryClientPool(access: source)
+        var resolver = ImageResolver(clients: sources, store: store, access: source, platform: options.platform, dockerPlatform: .default)
         resolver.requiresDockerPlatform = false
         var images: [CopyImage] = []
         var unresolved: [Int: any Error] = [:]
@@ -50,7 +59,7 @@ public struct Mirrorer: Sendable {
                 unresolved[position] = error
             }
         }
-        var summary = await pusher(clients).push(images)
+        var summary = await pusher(sources: sources).push(images)
         // Put the images that could not be resolved back in their places.
         var pushed = summary.outcomes.makeIterator()
         summary.outcomes = pairs.indices.compactMap { position in
@@ -79,7 +88,8 @@ public struct Mirrorer: Sendable {
             images.append(try copyImage(image.descriptor, named: source, from: contents, archive: archive, offsets: offsets,
                                         destination: try MirrorDestination.resolve(destination, for: source)))
         }
-        return await pusher(RegistryClientPool(access: access)).push(images)
+        // Every blob comes from the archive: no source registry is contacted.
+        return await pusher(sources: RegistryClientPool(access: RegistryAccess(http: source.http))).push(images)
     }
 
     private func copyImage(
@@ -109,13 +119,13 @@ public struct Mirrorer: Sendable {
             manifestBytes: bytes, blobs: blobs, blobOrigin: .archive(path: archive, offsets: offsets))
     }
 
-    private func pusher(_ clients: RegistryClientPool) -> ImagePusher {
+    private func pusher(sources: RegistryClientPool) -> ImagePusher {
         ImagePusher(
-            clients: clients,
-            fetcher: BlobFetcher(clients: clients, store: store, progress: progress, events: { [events] event in
+            clients: RegistryClientPool(access: destination),
+            fetcher: BlobFetcher(clients: sources, store: store, progress: progress, events: { [events] event in
                 if case .retrying(let subject, let reason) = event { events(.retrying(subject: subject, reason: reason)) }
             }),
-            store: store, jobs: options.jobs, dryRun: options.dryRun, logger: access.logger, progress: progress, events: events)
+            store: store, jobs: options.jobs, dryRun: options.dryRun, logger: destination.logger, progress: progress, events: events)
     }
 }
 

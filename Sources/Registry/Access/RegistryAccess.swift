@@ -2,54 +2,54 @@ import Foundation
 import Logging
 import OCI
 
-/// How to reach registries for one command: TLS policy, mirrors, retries — the options skopeo and
-/// podman users know (`--tls-verify=false`, `--mirror`/registries.conf).
+/// How to reach registries for one command, or one side of a copy: which hosts are trusted how
+/// (``TrustPolicy``), where images are pulled from (`--mirror` rules, registries.conf), which
+/// credentials exist — the options skopeo and podman users know.
+///
+/// A copy uses one access per side, as skopeo copy has a source and a destination context: a side's
+/// credentials and relaxed checks then cannot reach the other side's registries.
 public struct RegistryAccess: Sendable {
-    /// `false` is skopeo's `--tls-verify=false`: https without certificate checks, and plain http
-    /// where the registry does not speak https.
-    public var verifiesTLS: Bool
-    /// Registries treated as if `--tls-verify=false` were given for them alone (`host[:port]`).
-    public var insecureRegistries: Set<String>
-    /// CA bundle and client certificate settings applied to every https registry.
-    public var tls: TLSConfiguration
+    /// Which hosts get which TLS: relaxed, extra CAs, client certificates.
+    public var trust: TrustPolicy
     /// `--mirror SOURCE=LOCATION` rules: they decide for the names they cover.
     public var mirrors: MirrorTable
     /// registries.conf: mirrors, blocked and insecure registries for every other name.
     public var registriesConfiguration: RegistriesConfiguration?
-    /// containers-certs.d(5) directories (or `--cert-dir`): per-registry CAs and client certificates.
-    public var certificates: CertificateDirectories?
-    /// Where credentials come from: `--creds`, auth files, credential helpers.
+    /// Where credentials come from: the command line's (per registry), auth files, credential helpers.
     public var credentials: any CredentialProvider
     public var http: any HTTPClient
     public var retry: RetryPolicy
     public var logger: Logger
 
     public init(
-        verifiesTLS: Bool = true,
-        insecureRegistries: Set<String> = [],
-        tls: TLSConfiguration = TLSConfiguration(),
+        trust: TrustPolicy = TrustPolicy(),
         mirrors: MirrorTable = MirrorTable(),
         registriesConfiguration: RegistriesConfiguration? = nil,
-        certificates: CertificateDirectories? = nil,
         credentials: any CredentialProvider = NoCredentials(),
         http: any HTTPClient = HTTPTransport(),
         retry: RetryPolicy = RetryPolicy(),
         logger: Logger = Logger(label: "airgap")
     ) {
-        self.verifiesTLS = verifiesTLS
-        self.insecureRegistries = insecureRegistries
-        self.tls = tls
+        self.trust = trust
         self.mirrors = mirrors
         self.registriesConfiguration = registriesConfiguration
-        self.certificates = certificates
         self.credentials = credentials
         self.http = http
         self.retry = retry
         self.logger = logger
     }
 
-    func isInsecure(_ host: String) -> Bool {
-        !verifiesTLS || insecureRegistries.contains(host) || registriesConfiguration?.isInsecure(host: host) == true
+    /// Whether `host` may be contacted without verification (and over plain http where it does not
+    /// speak https): the user relaxed it, or registries.conf marks it `insecure = true`.
+    public func isRelaxed(_ host: String) -> Bool {
+        trust.relaxes(host) || registriesConfiguration?.isInsecure(host: host) == true
+            || registriesConfiguration?.isInsecure(host: RegistryEndpoint.registry(named: host)) == true
+    }
+
+    /// TLS settings for any host this access may be sent to: a registry, its token realm, a
+    /// redirect target. Each host gets its own: nothing given for one registry reaches another.
+    public func tls(forHost host: String) throws -> TLSConfiguration {
+        try trust.tls(forHost: host, relaxed: isRelaxed(host))
     }
 
     /// Where to pull `reference` from, in order: `--mirror` rules when one covers the name, else
@@ -62,10 +62,5 @@ public struct RegistryAccess: Sendable {
             return try registriesConfiguration.pullSources(for: reference).map(\.reference)
         }
         return [reference]
-    }
-
-    /// TLS settings for `host`: the command's, plus the host's certs.d directory when it has one.
-    func tlsConfiguration(for host: String) throws -> TLSConfiguration {
-        try certificates?.tlsConfiguration(forRegistry: host, base: tls) ?? tls
     }
 }

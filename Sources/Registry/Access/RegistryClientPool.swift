@@ -34,20 +34,21 @@ public actor RegistryClientPool {
     }
 
     private static func makeClient(host: String, registry: String, access: RegistryAccess) async throws -> RegistryClient {
-        let baseTLS = try access.tlsConfiguration(for: host)
-        func client(plainHTTP: Bool, verify: Bool, retry: RetryPolicy) -> RegistryClient {
-            var tls = baseTLS
-            tls.verifyPeer = verify
+        let tls = try access.tls(forHost: host)
+        let hostTLS: @Sendable (String) throws -> TLSConfiguration = { try access.tls(forHost: $0) }
+        func client(plainHTTP: Bool, retry: RetryPolicy) -> RegistryClient {
             let endpoint = RegistryEndpoint(host: host, usesPlainHTTP: plainHTTP, tls: tls, registry: registry)
-            return RegistryClient(endpoint: endpoint, http: access.http, credentials: access.credentials, retry: retry, logger: access.logger)
+            return RegistryClient(
+                endpoint: endpoint, http: access.http, credentials: access.credentials, retry: retry, logger: access.logger, hostTLS: hostTLS)
         }
-        guard access.isInsecure(registry) || access.isInsecure(host) else { return client(plainHTTP: false, verify: true, retry: access.retry) }
+        guard access.isRelaxed(registry) || access.isRelaxed(host) else { return client(plainHTTP: false, retry: access.retry) }
         do {
-            _ = try await client(plainHTTP: false, verify: false, retry: .never).ping()
-            return client(plainHTTP: false, verify: false, retry: access.retry)
+            _ = try await client(plainHTTP: false, retry: .never).ping()
+            return client(plainHTTP: false, retry: access.retry)
         } catch let error as TransportError where !error.isUnresolvableHost {
-            access.logger.debug("\(host) does not speak https (\(error)); using plain http (insecure registry)")
-            return client(plainHTTP: true, verify: false, retry: access.retry)
+            // Said where a user sees it: nothing this registry sends is protected from here on.
+            access.logger.info("\(host) does not speak https (\(error)); using plain http, as it was marked insecure")
+            return client(plainHTTP: true, retry: access.retry)
         }
     }
 }

@@ -5,8 +5,10 @@ extension RegistryAuthenticator {
     /// with Basic credentials when we have them, anonymously otherwise; an identity token goes through
     /// the OAuth2 form POST (oauth.md) with `grant_type=refresh_token` instead.
     func fetchToken(realm: String, service: String?, scopes: [String], credentials: ResolvedCredentials?) async throws -> BearerToken {
+        // Plain http only when the registry itself was reached over plain http: a registry behind
+        // https must not be able to send the password somewhere unencrypted.
         guard var components = URLComponents(string: realm), let scheme = components.scheme?.lowercased(),
-              scheme == "https" || (scheme == "http" && allowsPlainHTTP)
+              scheme == "https" || (scheme == "http" && registryUsesPlainHTTP), let realmHost = components.url?.hostPort
         else {
             throw RegistryError.malformedResponse(
                 subject: "registry \(registry)",
@@ -36,8 +38,8 @@ extension RegistryAuthenticator {
             request = HTTPRequest(method: .get, url: url)
             if let credentials { request.headers.set("Authorization", Self.basic(credentials.credentials)) }
         }
-        request.tls = tls
-        request.allowsPlainHTTP = allowsPlainHTTP
+        request.tls = try hostTLS(realmHost)
+        request.allowsPlainHTTP = registryUsesPlainHTTP
 
         let (response, body) = try await http.data(request, limit: 1 << 20)
         guard response.isSuccess else {

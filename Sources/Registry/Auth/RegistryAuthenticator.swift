@@ -5,22 +5,27 @@ import Foundation
 /// the realm, cached per scope set and shared by concurrent transfers.
 ///
 /// Credentials are looked up once, lazily (a credential helper is a process), and only ever sent
-/// to this registry and to the realm it names: the protocol's own hand-off.
+/// to this registry and to the realm it names: the protocol's own hand-off. The realm is reached
+/// with its own host's TLS settings (never this registry's relaxed check or CA), and over plain
+/// http only when this registry itself is.
 final class RegistryAuthenticator: Sendable {
     /// The registry as users name it (`docker.io`): the key for auth files and helpers.
     let registry: String
     let http: any HTTPClient
-    let tls: TLSConfiguration
-    let allowsPlainHTTP: Bool
+    let hostTLS: @Sendable (String) throws -> TLSConfiguration
+    let registryUsesPlainHTTP: Bool
     private let credentialLookup: CredentialLookup
     private let tokens = TokenCache()
     private let learned = LearnedChallenge()
 
-    init(registry: String, http: any HTTPClient, credentials: any CredentialProvider, tls: TLSConfiguration, allowsPlainHTTP: Bool) {
+    init(
+        registry: String, http: any HTTPClient, credentials: any CredentialProvider,
+        hostTLS: @escaping @Sendable (String) throws -> TLSConfiguration, registryUsesPlainHTTP: Bool
+    ) {
         self.registry = registry
         self.http = http
-        self.tls = tls
-        self.allowsPlainHTTP = allowsPlainHTTP
+        self.hostTLS = hostTLS
+        self.registryUsesPlainHTTP = registryUsesPlainHTTP
         credentialLookup = CredentialLookup(registry: registry, provider: credentials)
     }
 

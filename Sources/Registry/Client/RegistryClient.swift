@@ -10,22 +10,29 @@ public struct RegistryClient: Sendable {
     let retry: RetryPolicy
     let logger: Logger
     let authenticator: RegistryAuthenticator
+    /// TLS for a host other than this registry (a redirect target): that host's own settings, never
+    /// this registry's relaxed check, CA or client certificate.
+    let hostTLS: @Sendable (String) throws -> TLSConfiguration
     private let rateLimit: RateLimitWatch
 
+    /// `hostTLS` gives the TLS settings of other hosts this registry sends us to (token realms,
+    /// blob storage); by default full verification against the system CAs.
     public init(
         endpoint: RegistryEndpoint,
         http: any HTTPClient = HTTPTransport(),
         credentials: any CredentialProvider = NoCredentials(),
         retry: RetryPolicy = RetryPolicy(),
-        logger: Logger = Logger(label: "airgap.registry")
+        logger: Logger = Logger(label: "airgap.registry"),
+        hostTLS: @escaping @Sendable (String) throws -> TLSConfiguration = { _ in TLSConfiguration() }
     ) {
         self.endpoint = endpoint
         self.http = http
         self.retry = retry
         self.logger = logger
+        self.hostTLS = hostTLS
         authenticator = RegistryAuthenticator(
             registry: endpoint.registry, http: http, credentials: credentials,
-            tls: endpoint.tls, allowsPlainHTTP: endpoint.usesPlainHTTP)
+            hostTLS: hostTLS, registryUsesPlainHTTP: endpoint.usesPlainHTTP)
         rateLimit = RateLimitWatch(registry: endpoint.registry, logger: logger)
     }
 
@@ -56,10 +63,16 @@ public struct RegistryClient: Sendable {
             let authorization = isOwnHost(request.url)
                 ? try await authenticator.authorization(scopes: scopes, repository: call.repository) : nil
             if let authorization { request.headers.set("Authorization", authorization) }
-            let response = try await http.send(request, sink: sink)
-            logger.debug("\(call.method.rawValue) \(response.url.redactedForLog) → \(response.status)")
+            let response = try await sendFollowingRedirects(request, call: call, sink: sink, authorization: authorization)
             rateLimit.observe(response.headers)
 
+            if Self.isAuthenticationFailure(response) && !isOwnHost(response.url) {
+                // Blob storage (or anything else the registry sent us to) wants credentials: never
+                // ours, and its challenge is not the registry's. The request fails.
+                throw RegistryError.unexpectedStatus(
+                    status: response.status, method: call.method, url: response.url.redactedForLog,
+                    subject: "\(call.subject) (redirected away from \(endpoint.host))", errors: RegistryErrorDetail.decodeList(from: response.errorBody))
+            }
             if Self.isAuthenticationFailure(response), authRounds < 2,
                let retryScopes = await authenticator.retryScopes(after: response, scopes: scopes, rejected: authorization) {
                 scopes = retryScopes
@@ -90,6 +103,44 @@ public struct RegistryClient: Sendable {
             subject: call.subject, errors: errors, retryAfter: response.headers["Retry-After"])
     }
 
+    /// Sends `request`, following GET and HEAD redirects (307 to blob storage, typically) one hop at
+    /// a time: each hop gets the TLS settings of its own host, and the `Authorization` only when it
+    /// is this registry again. An https registry is never followed down to plain http.
+    private func sendFollowingRedirects(
+        _ first: HTTPRequest, call: RegistryCall, sink: ResponseSink?, authorization: String?
+    ) async throws -> HTTPResponse {
+        var request = first
+        for _ in 0...Self.maximumRedirects {
+            let response = try await http.send(request, sink: sink)
+            logger.debug("\(call.method.rawValue) \(response.url.redactedForLog) → \(response.status)")
+            guard call.method.followsRedirects, [301, 302, 303, 307, 308].contains(response.status) else { return response }
+            guard let location = response.headers["Location"], let target = URL(string: location, relativeTo: request.url)?.absoluteURL,
+                  let scheme = target.scheme?.lowercased(), scheme == "https" || scheme == "http", let host = target.hostPort
+            else {
+                throw RegistryError.malformedResponse(subject: call.subject, reason: "a redirect from \(request.url.redactedForLog) has no usable Location")
+            }
+            if scheme == "http" && request.url.scheme?.lowercased() != "http" {
+                throw TransportError.plainHTTPNotAllowed(url: target.redactedForLog)
+            }
+            var next = HTTPRequest(method: request.method, url: target, headers: request.headers)
+            next.headers.remove("Authorization")
+            next.followsRedirects = false
+            next.stallTimeout = request.stallTimeout
+            if isOwnHost(target) {
+                next.tls = endpoint.tls
+                next.allowsPlainHTTP = endpoint.usesPlainHTTP
+                if let authorization { next.headers.set("Authorization", authorization) }
+            } else {
+                next.tls = try hostTLS(host)
+                next.allowsPlainHTTP = scheme == "http"
+            }
+            request = next
+        }
+        throw RegistryError.malformedResponse(subject: call.subject, reason: "more than \(Self.maximumRedirects) redirects")
+    }
+
+    static let maximumRedirects = 10
+
     /// Whether `url` is this registry (scheme, host and port): the only place credentials may go.
     private func isOwnHost(_ url: URL) -> Bool {
         let own = endpoint.url("")
@@ -107,6 +158,7 @@ public struct RegistryClient: Sendable {
         )
         request.uploadProgress = call.uploadProgress
         request.mayResendBody = call.retriesTransientFailures
+        request.followsRedirects = false
         return request
     }
 

@@ -58,24 +58,23 @@ public struct CertificateDirectories: Sendable, Hashable {
         return perHostRoots.map { "\($0)/\(hostPort)" }.first(where: Self.isDirectory)
     }
 
-    /// TLS settings for `hostPort`: `base` with the directory's CA certificates added to the
-    /// system's (through a combined bundle in `caFile`) and its client pair set. `nil` when no
-    /// directory applies or it holds nothing, so the caller keeps its settings unchanged.
+    /// TLS settings for `hostPort`: `base` with the directory's CA certificates and
+    /// `additionalAuthorities` (PEM files) added to the system's, through one combined bundle in
+    /// `caFile`, and the directory's client pair set. Nothing is dropped: a `--ca-file` and a certs.d
+    /// directory both count. `nil` when nothing applies, so the caller keeps its settings.
     public func tlsConfiguration(
-        forRegistry hostPort: String, base: TLSConfiguration = TLSConfiguration()
+        forRegistry hostPort: String, base: TLSConfiguration = TLSConfiguration(), additionalAuthorities: [String] = []
     ) throws(CertificateDirectoryError) -> TLSConfiguration? {
-        guard let path = try directory(forRegistry: hostPort) else { return nil }
-        let contents = try CertificateDirectory(reading: path)
-        guard !contents.isEmpty else { return nil }
+        let contents = try directory(forRegistry: hostPort).map { (path) throws(CertificateDirectoryError) in try CertificateDirectory(reading: path) }
+        let authorities = (contents?.certificateAuthorities ?? []) + additionalAuthorities
+        guard !authorities.isEmpty || contents?.clientCertificate != nil else { return nil }
 
         var tls = base
-        if !contents.certificateAuthorities.isEmpty {
+        if !authorities.isEmpty {
             let system = systemBundleCandidates.first { FileManager.default.fileExists(atPath: $0) }
-            tls.caFile = try CABundle.write(
-                systemBundle: system, certificates: contents.certificateAuthorities,
-                cacheDirectory: bundleCacheDirectory)
+            tls.caFile = try CABundle.write(systemBundle: system, certificates: authorities, cacheDirectory: bundleCacheDirectory)
         }
-        if let certificate = contents.clientCertificate, let key = contents.clientKey {
+        if let contents, let certificate = contents.clientCertificate, let key = contents.clientKey {
             tls.clientCertificate = certificate
             tls.clientKey = key
         }

@@ -20,6 +20,10 @@ public struct HTTPRequest: Sendable {
     /// body, and only a new session can be trusted. The transfer then fails with curl's error 65,
     /// which the caller retries with a fresh session.
     public var mayResendBody = true
+    /// Whether libcurl follows redirects itself (GET and HEAD only). A registry client says no and
+    /// follows them hop by hop, so that each host gets its own TLS settings: libcurl would carry the
+    /// first host's relaxed check, CA and client certificate along to wherever it is sent.
+    public var followsRedirects: Bool
 
     public init(
         method: HTTPMethod = .get,
@@ -37,6 +41,7 @@ public struct HTTPRequest: Sendable {
         self.tls = tls
         self.allowsPlainHTTP = allowsPlainHTTP
         self.stallTimeout = stallTimeout
+        followsRedirects = method.followsRedirects
     }
 }
 

@@ -54,7 +54,7 @@ final class Transfer: @unchecked Sendable {
         let protocols = request.allowsPlainHTTP ? "http,https" : "https"
         try easy.set(CURLOPT_PROTOCOLS_STR, protocols)
         try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, protocols)
-        if request.method.followsRedirects {
+        if request.followsRedirects && request.method.followsRedirects {
             try easy.set(CURLOPT_FOLLOWLOCATION, true)
             try easy.set(CURLOPT_MAXREDIRS, 10)
             // Left at its default (off) on purpose: libcurl then drops our Authorization header

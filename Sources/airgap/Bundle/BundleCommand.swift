@@ -74,7 +74,7 @@ struct BundleCommand: AsyncParsableCommand {
             let store = try BlobStore(root: cache ?? BlobStore.defaultRoot)
             let display = BundleProgressDisplay(quiet: outputOptions.quiet)
             let bundler = Bundler(
-                access: try registry.access(logger: outputOptions.loggers), store: store, options: options,
+                access: try registry.access(pulling: references, logger: outputOptions.loggers), store: store, options: options,
                 events: { display.handle($0) }
             )
             display.start(bundler.progress)

@@ -38,8 +38,9 @@ struct LoginCommand: AsyncParsableCommand {
             let password = try passwordStdin ? Self.readStandardInput() : Self.ask("Password: ", echo: false)
             let credentials = Credentials(username: user, password: password)
 
-            let access = try connection.access(credentials: FixedCredentials(credentials, source: "this login (user \(user))"), logger: outputOptions.loggers)
             let host = String(key.split(separator: "/").first ?? Substring(key))
+            let access = try connection.access(
+                to: host, credentials: FixedCredentials(credentials, source: "this login (user \(user))"), logger: outputOptions.loggers)
             try await RegistryClientPool(access: access).client(registry: host).checkAccess()
 
             let writer = AuthFileWriter(locations: .current(authFile: connection.authFile))

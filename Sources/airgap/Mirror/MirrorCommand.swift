@@ -57,15 +57,13 @@ struct MirrorCommand: AsyncParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print what would be copied, mounted or skipped; write nothing.")
     var dryRun = false
 
-    @Option(name: .customLong("dest-creds"), help: ArgumentHelp("Credentials for the destination registry only.", valueName: "user:pass"))
-    var destinationCreds: String?
-
     @Option(help: ArgumentHelp("Transfers in flight at once.", valueName: "n"))
     var jobs: Int = Bundler.defaultJobs
 
     @Option(help: ArgumentHelp("The blob cache (default $XDG_CACHE_HOME/airgap).", valueName: "dir"))
     var cache: String?
 
+    @OptionGroup var sides: CopySideOptions
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var outputOptions: OutputOptions
 
@@ -82,15 +80,13 @@ struct MirrorCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandFailure.reporting {
-            var access = try registry.access(logger: outputOptions.loggers)
             let pairs = try mappingPairs()
-            if let destinationCreds {
-                let host = pairs.first?.destination.domain ?? destination.map { String($0.split(separator: "/").first ?? "") } ?? ""
-                access.credentials = try DestinationCredentials.chain(destinationCreds, registry: host, before: access.credentials)
-            }
+            let destinations = try destination.map { [try MirrorDestination($0).registry] } ?? pairs.map(\.destination.domain)
+            let (sourceAccess, destinationAccess) = try sides.accesses(
+                sources: pairs.map(\.source), destinations: Set(destinations), shared: registry, logger: outputOptions.loggers)
             let display = MirrorProgressDisplay(quiet: outputOptions.quiet || dryRun)
             let mirrorer = Mirrorer(
-                access: access, store: try BlobStore(root: cache ?? BlobStore.defaultRoot),
+                source: sourceAccess, destination: destinationAccess, store: try BlobStore(root: cache ?? BlobStore.defaultRoot),
                 options: MirrorOptions(platform: try platform.map { try Platform($0) }, jobs: jobs, dryRun: dryRun),
                 events: { display.handle($0) })
             display.start(mirrorer.progress)

@@ -22,12 +22,10 @@ struct SupportToolsCommand: AsyncParsableCommand {
     @Option(name: .customLong("from"), help: ArgumentHelp("The image to mirror instead of \(defaultImage).", valueName: "image"))
     var source: String = defaultImage
 
-    @Option(name: .customLong("dest-creds"), help: ArgumentHelp("Credentials for the destination registry only.", valueName: "user:pass"))
-    var destinationCreds: String?
-
     @Option(help: ArgumentHelp("The blob cache (default $XDG_CACHE_HOME/airgap).", valueName: "dir"))
     var cache: String?
 
+    @OptionGroup var sides: CopySideOptions
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var outputOptions: OutputOptions
 
@@ -35,13 +33,12 @@ struct SupportToolsCommand: AsyncParsableCommand {
         try await CommandFailure.reporting {
             let sourceReference = try ImageReference(source)
             let target = try MirrorDestination.resolve(destination, for: sourceReference)
-            var access = try registry.access(logger: outputOptions.loggers)
-            if let destinationCreds {
-                access.credentials = try DestinationCredentials.chain(destinationCreds, registry: target.domain, before: access.credentials)
-            }
+            let (sourceAccess, destinationAccess) = try sides.accesses(
+                sources: [sourceReference], destinations: [target.domain], shared: registry, logger: outputOptions.loggers)
             let display = MirrorProgressDisplay(quiet: outputOptions.quiet)
             let mirrorer = Mirrorer(
-                access: access, store: try BlobStore(root: cache ?? BlobStore.defaultRoot), options: MirrorOptions(),
+                source: sourceAccess, destination: destinationAccess, store: try BlobStore(root: cache ?? BlobStore.defaultRoot),
+                options: MirrorOptions(),
                 events: { display.handle($0) })
             display.start(mirrorer.progress)
             let summary: MirrorSummary

@@ -16,11 +16,11 @@ struct ConnectionOptions: ParsableArguments {
         "The auth.json to write (default: $REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json).", valueName: "file"))
     var authFile: String?
 
-    func access(credentials: any CredentialProvider, logger: LoggerFactory) throws -> RegistryAccess {
+    /// Access to `registry` alone: the flags reach it and nothing else.
+    func access(to registry: String, credentials: any CredentialProvider, logger: LoggerFactory) throws -> RegistryAccess {
         RegistryAccess(
-            verifiesTLS: tlsVerify,
+            trust: TrustPolicy(relaxedRegistries: tlsVerify ? [] : [registry], namedRegistries: [registry], certDirectory: certDir),
             registriesConfiguration: try RegistriesConfiguration.load(registriesConf: nil),
-            certificates: CertificateDirectories(certDir: certDir),
             credentials: credentials,
             logger: logger.make("airgap.registry")
         )

@@ -1,75 +1,114 @@
+import Foundation
 import Registry
 
-/// The credential flags every registry command shares: `--creds USER[:PASS]` and `--authfile FILE`,
-/// turned into credentials and file locations.
-public struct CredentialOptions: Sendable, Hashable {
-    /// `--creds` as given. Its description never shows it: it may hold a password.
-    public var creds: String?
-    /// `--authfile`.
-    public var authFile: String?
+/// One credential from the command line: `[REGISTRY=]USER[:PASS]` (`--creds`, `--src-creds`,
+/// `--dest-creds`). With `REGISTRY=` it is for that registry alone; without, for the command's (or
+/// side's) registries, which a command may allow only when that is one registry. Its description
+/// never shows the password.
+struct CredentialSpec: Sendable, Hashable, CustomStringConvertible {
+    /// The registry it is for (`host[:port]`, as in references), or `nil`: the command decides.
+    var registry: String?
+    var username: String
+    /// `nil`: ask on a terminal.
+    var password: String?
 
-    public init(creds: String? = nil, authFile: String? = nil) {
-        self.creds = creds
-        self.authFile = authFile
-    }
-
-    /// `USER:PASS` split at the first `:` (a password may contain more; a user name cannot, as in
-    /// podman and skopeo). `USER` alone gives a `nil` password: ask for it. `USER:` is an empty password.
-    public static func parseCreds(_ text: String) throws(CredentialOptionsError) -> (username: String, password: String?) {
-        guard !text.isEmpty else { throw .empty }
-        guard let colon = text.firstIndex(of: ":") else { return (text, nil) }
-        let username = String(text[..<colon])
+    /// `USER:PASS` splits at the first `:` (a password may hold more; a user name cannot, as in
+    /// podman and skopeo); `USER` alone leaves the password to be asked; `USER:` is an empty one.
+    /// `REGISTRY=` counts only when what stands before the first `=` is a registry host
+    /// (`host.name`, `host:port`, `localhost`): `alice:pa=ss` is alice with the password `pa=ss`.
+    init(parsing text: String) throws(CredentialOptionsError) {
+        var rest = Substring(text)
+        if let equals = text.firstIndex(of: "="), Self.isRegistryHost(text[..<equals]) {
+            registry = RegistryEndpoint.registry(named: String(text[..<equals]))
+            rest = text[text.index(after: equals)...]
+        }
+        guard !rest.isEmpty else { throw .empty }
+        guard let colon = rest.firstIndex(of: ":") else {
+            username = String(rest)
+            return
+        }
+        username = String(rest[..<colon])
         guard !username.isEmpty else { throw .emptyUsername }
-        return (username, String(text[text.index(after: colon)...]))
+        password = String(rest[rest.index(after: colon)...])
     }
 
-    /// The `--creds` credentials, asking for a missing password through `promptPassword`
-    /// (given the prompt text; it reads without echo, and returns `nil` without a terminal).
-    /// `nil` when `--creds` was not given.
-    public func explicitCredentials(promptPassword: ((String) -> String?)?) throws(CredentialOptionsError) -> Credentials? {
-        guard let creds else { return nil }
-        let (username, password) = try Self.parseCreds(creds)
+    private static func isRegistryHost(_ text: Substring) -> Bool {
+        guard text == "localhost" || text.contains(".") || text.contains(":") else { return false }
+        if let colon = text.lastIndex(of: ":"), !text.hasSuffix("]") {
+            let port = text[text.index(after: colon)...]
+            guard !port.isEmpty, port.allSatisfy(\.isASCII), port.allSatisfy(\.isNumber) else { return false }
+        }
+        return !text.contains("/") && !text.contains("@")
+    }
+
+    /// The credentials, asking for a missing password now, before any transfer starts.
+    func credentials(promptPassword: ((String) -> String?)?) throws(CredentialOptionsError) -> Credentials {
         if let password { return Credentials(username: username, password: password) }
-        guard let prompted = promptPassword?("Password for \(username): ") else { throw .passwordNeedsTerminal }
+        let prompt = registry.map { "Password for \(username)@\($0): " } ?? "Password for \(username): "
+        guard let prompted = promptPassword?(prompt) else { throw .passwordNeedsTerminal }
         return Credentials(username: username, password: prompted)
     }
+
+    var description: String { "\(registry.map { "\($0)=" } ?? "")\(username):<redacted>" }
 }
 
-/// A `--creds` value that cannot be used. The value itself is never repeated: it may hold a password.
-public enum CredentialOptionsError: Error, Sendable, Equatable, CustomStringConvertible {
+/// A credential value that cannot be used. The value itself is never repeated: it may hold a password.
+enum CredentialOptionsError: Error, Sendable, Equatable, CustomStringConvertible {
     case empty
     case emptyUsername
     case passwordNeedsTerminal
+    /// One unqualified credential, several registries: it would reach all of them.
+    case ambiguous(flag: String, registries: [String])
+    /// `REGISTRY=` names a registry this command never contacts (a typo, or a misread value).
+    case unusedRegistry(flag: String, registry: String, registries: [String])
 
-    public var description: String {
+    var description: String {
         switch self {
-        case .empty: return "--creds is empty; pass USER:PASS, or USER to be asked for the password"
-        case .emptyUsername: return "--creds has no user name before ':'; pass USER:PASS"
-        case .passwordNeedsTerminal: return "--creds USER without a password needs a terminal, or pass USER:PASS"
+        case .empty: return "a credential is empty; pass USER:PASS, or USER to be asked for the password"
+        case .emptyUsername: return "a credential has no user name before ':'; pass USER:PASS"
+        case .passwordNeedsTerminal: return "USER without a password needs a terminal to ask on; pass USER:PASS"
+        case .ambiguous(let flag, let registries):
+            return "\(flag) USER:PASS would go to every registry of this command (\(registries.joined(separator: ", "))); "
+                + "give it per registry as \(flag) REGISTRY=USER:PASS (repeatable), or store logins with `airgap login REGISTRY` "
+                + "or in an auth file (--authfile)"
+        case .unusedRegistry(let flag, let registry, let registries):
+            return "\(flag) names registry \(registry), which this command does not contact (it uses \(registries.joined(separator: ", ")))"
         }
     }
 }
 
-extension CredentialOptions: CustomStringConvertible {
-    public var description: String {
-        "CredentialOptions(creds: \(creds == nil ? "nil" : "<redacted>"), authFile: \(authFile ?? "nil"))"
-    }
-}
+/// The command line's credentials, each for its registry alone. A registry asked about that none of
+/// them names gets nothing here, and the auth files answer instead.
+struct CommandLineCredentials: CredentialProvider {
+    /// By registry; the flag each came from, for messages.
+    let byRegistry: [String: ResolvedCredentials]
 
-extension ChainedCredentialProvider {
-    /// `--creds` (asking for a missing password now, before any transfer starts), then the auth files
-    /// of `locations` (by default this process's, with `--authfile` from `options`).
+    /// Scopes `specs` to registries: a `REGISTRY=` one to that registry, which must be in
+    /// `registries`; an unqualified one to every registry in `unqualifiedScope` — which the caller
+    /// makes empty (refused) when sharing a password across registries was not asked for.
     init(
-        options: CredentialOptions,
-        locations: AuthFileLocations? = nil,
-        helperSearchPath: [String] = CredentialHelper.pathDirectories(),
+        _ specs: [CredentialSpec], flag: String, registries: Set<String>, unqualifiedScope: Set<String>?,
         promptPassword: ((String) -> String?)?
     ) throws(CredentialOptionsError) {
-        var providers: [any CredentialProvider] = []
-        if let explicit = try options.explicitCredentials(promptPassword: promptPassword) {
-            providers.append(FixedCredentials(explicit, source: "--creds"))
+        var found: [String: ResolvedCredentials] = [:]
+        for spec in specs {
+            let credentials = try spec.credentials(promptPassword: promptPassword)
+            if let registry = spec.registry {
+                guard registries.contains(registry) else {
+                    throw .unusedRegistry(flag: flag, registry: registry, registries: registries.sorted())
+                }
+                found[registry] = ResolvedCredentials(credentials: credentials, source: "\(flag) \(registry)=")
+            } else {
+                guard let scope = unqualifiedScope, !scope.isEmpty else { throw .ambiguous(flag: flag, registries: registries.sorted()) }
+                for registry in scope where found[registry] == nil {
+                    found[registry] = ResolvedCredentials(credentials: credentials, source: flag)
+                }
+            }
         }
-        providers.append(AuthFileSearch(locations: locations ?? .current(authFile: options.authFile), helperSearchPath: helperSearchPath))
-        self.init(providers)
+        byRegistry = found
+    }
+
+    func credentials(forRegistry host: String, repository: String?) async throws -> ResolvedCredentials? {
+        byRegistry[host] ?? byRegistry[RegistryEndpoint.registry(named: host)]
     }
 }

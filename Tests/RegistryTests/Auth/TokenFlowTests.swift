@@ -108,13 +108,18 @@ import Testing
         #expect(http.requests.filter { $0.url.host == "auth.example.com" }.count == 2)
     }
 
+    /// A token that names its scopes, in a form a bearer token may take (RFC 6750 b64token).
+    private static func token(for scopes: [String]) -> String {
+        Data(scopes.sorted().joined(separator: " ").utf8).base64EncodedString()
+    }
+
     @Test func insufficientScopeAsksForTheWiderScope() async throws {
         let http = FakeHTTPClient { request in
             if request.url.host == "auth.example.com" {
                 let scopes = URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.queryItems?.filter { $0.name == "scope" }.compactMap(\.value) ?? []
-                return .respond(status: 200, body: Data(#"{"token":"\#(scopes.sorted().joined(separator: "+"))"}"#.utf8))
+                return .respond(status: 200, body: Data(#"{"token":"\#(Self.token(for: scopes))"}"#.utf8))
             }
-            let wide = "Bearer repository:library/busybox:pull+repository:other/repo:pull"
+            let wide = "Bearer " + Self.token(for: ["repository:library/busybox:pull", "repository:other/repo:pull"])
             if request.headers["Authorization"] == wide {
                 return .respond(status: 200, headers: ["Content-Type": MediaType.ociImageManifest.rawValue], body: Self.manifest)
             }
@@ -124,7 +129,7 @@ import Testing
         }
         let fetched = try await client(http).fetchManifest(reference)
         #expect(fetched.digest == Digest.compute(of: Self.manifest))
-        #expect(http.requests.last?.headers["Authorization"] == "Bearer repository:library/busybox:pull+repository:other/repo:pull")
+        #expect(http.requests.last?.headers["Authorization"] == "Bearer " + Self.token(for: ["repository:library/busybox:pull", "repository:other/repo:pull"]))
     }
 
     @Test func basicChallengesGetBasicCredentials() async throws {
@@ -174,4 +179,17 @@ final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
     func next() -> Int { lock.withLock { value += 1; return value } }
+
+    @Test(arguments: [
+        ("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", true),
+        ("abc+/-._~==", true),
+        ("good\r\nX-Injected: yes", false),
+        ("two words", false),
+        ("a=b", false),
+        ("", false),
+        ("====", false),
+    ])
+    func onlyRFC6750BearerTokensAreAccepted(token: String, accepted: Bool) {
+        #expect(BearerToken.isWellFormed(token) == accepted)
+    }
 }
