@@ -61,8 +61,9 @@ import Testing
             "PUT /v2/mirror/busybox/blobs/uploads/s0?_state=after-patch&digest=\(descriptor.digest)",
         ])
         let patch = try #require(http.requests.first { $0.method == .patch })
-        guard case .file(_, _, let length)? = patch.body else { Issue.record("the PATCH carries no file body"); return }
+        guard case .file(_, _, let length, let digest)? = patch.body else { Issue.record("the PATCH carries no file body"); return }
         #expect(length == descriptor.size)
+        #expect(digest == descriptor.digest, "the file is hashed on its way out")
     }
 
     @Test func aResetDuringThePutAbandonsTheSessionAndStartsANewOne() async throws {

@@ -36,6 +36,31 @@ import Testing
         #expect(sink.data == Data("12345".utf8))
     }
 
+    @Test func aFileSentAsABlobIsHashedAndStoppedBeforeItsLastByteWhenItIsNotTheBlob() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("upload-\(UUID().uuidString)").path
+        defer { unlink(path) }
+        try Data("xxHELLOyy".utf8).write(to: URL(fileURLWithPath: path))
+        let url = URL(string: "https://registry.example.com/v2/")!
+        func drain(_ reader: UploadReader) throws -> Int {
+            var sent = 0
+            var buffer = [UInt8](repeating: 0, count: 2)
+            while case .filled(let count) = try buffer.withUnsafeMutableBytes({ try reader.read(into: $0) }), count > 0 { sent += count }
+            return sent
+        }
+        let right = try UploadReader(body: .file(path: path, offset: 2, length: 5, digest: Digest.compute(of: Data("HELLO".utf8))), url: url)
+        #expect(try drain(right) == 5)
+        // Sent again after a rewind, it is hashed again from the start.
+        try right.seek(to: 0)
+        #expect(try drain(right) == 5)
+
+        let wrong = try UploadReader(body: .file(path: path, offset: 2, length: 5, digest: Digest.compute(of: Data("WORLD".utf8))), url: url)
+        var buffer = [UInt8](repeating: 0, count: 2)
+        #expect(try buffer.withUnsafeMutableBytes { try wrong.read(into: $0) } == .filled(2))
+        #expect(try buffer.withUnsafeMutableBytes { try wrong.read(into: $0) } == .filled(2))
+        // The last chunk is refused: curl never sends the byte that would complete the blob.
+        #expect(throws: TransportError.self) { _ = try buffer.withUnsafeMutableBytes { try wrong.read(into: $0) } }
+    }
+
     @Test func uploadReaderRewindsToResend() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("upload-\(UUID().uuidString)").path
         defer { unlink(path) }

@@ -58,14 +58,15 @@ public final class BundleWriter: @unchecked Sendable {
     /// Appends a blob from a file (the cache), streaming it and hashing the bytes as they are copied:
     /// what enters the archive is verified right there, whatever happened to the file since it was
     /// downloaded. A digest already written is skipped: each blob is stored once, however many images
-    /// share it. Throws ``BlobStoreError/digestMismatch(digest:actual:)`` when the file is not the blob.
+    /// share it. Throws ``BlobStoreError/damagedCopy(digest:actual:)`` when the file is not the blob.
     ///
-    /// `justVerified`: the file was downloaded and verified moments ago, in this run; hashing it a
-    /// second time would only cost a full SHA-256 pass (BENCHMARKS.md), so it is copied as is.
-    public func appendBlob(_ descriptor: Descriptor, from path: String, justVerified: Bool = false) async throws {
+    /// `verified`: the caller has just hashed the file (a download, or ``BlobStore/verify(_:)``);
+    /// hashing it a second time would only cost a full SHA-256 pass (BENCHMARKS.md), so it is
+    /// copied as is.
+    public func appendBlob(_ descriptor: Descriptor, from path: String, verified: Bool = false) async throws {
         try await onQueue { [self] tar in
             guard writtenBlobs.insert(descriptor.digest).inserted else { return }
-            guard !justVerified else {
+            guard !verified else {
                 try tar.addFile(BundleLayout.blobPath(descriptor.digest), size: descriptor.size, from: path)
                 return
             }
@@ -73,7 +74,7 @@ public final class BundleWriter: @unchecked Sendable {
             try tar.addFile(BundleLayout.blobPath(descriptor.digest), size: descriptor.size, from: path) { digester.update($0) }
             let actual = digester.finalize()
             guard actual == descriptor.digest else {
-                throw BlobStoreError.digestMismatch(digest: descriptor.digest, actual: actual)
+                throw BlobStoreError.damagedCopy(digest: descriptor.digest, actual: actual)
             }
         }
     }

@@ -4,9 +4,11 @@ import OCI
 /// The content-addressed cache: an OCI image layout directory (`oci-layout`, `index.json`,
 /// `blobs/sha256/<hex>`) plus `ingest/` for downloads in progress.
 ///
-/// A blob enters `blobs/` only through ``BlobIngest/commit()`` or ``store(_:as:)``, both of which
-/// verify size and digest first; blobs are hashed again as they are copied into an archive, so
-/// damage after entry (a crash, a disk error) is caught and the blob evicted.
+/// A blob enters `blobs/` only through ``BlobIngest/commit()`` (after the downloader verified it) or
+/// ``store(_:as:)``, which verifies it; and nothing leaves unverified either: small blobs are hashed
+/// on every read (``readVerified(_:)``), large ones as they are copied into an archive or uploaded.
+/// Damage after entry (bit rot, a crash, tampering) is caught there, the entry evicted, and the
+/// caller fetches the blob again.
 /// Renames are atomic, so concurrent processes sharing a cache never see a half-written blob.
 public final class BlobStore: Sendable {
     public let root: String
@@ -49,7 +51,7 @@ public final class BlobStore: Sendable {
     public func store(_ data: Data, as descriptor: Descriptor) throws {
         let actual = Digest.compute(of: data)
         guard actual == descriptor.digest else {
-            throw BlobStoreError.digestMismatch(digest: descriptor.digest, actual: actual)
+            throw BlobStoreError.mismatchedContent(digest: descriptor.digest, actual: actual)
         }
         guard !contains(descriptor) else { return }
         let temporary = "\(ingestDirectory)/\(descriptor.digest.encoded).\(UUID().uuidString.prefix(8))"
@@ -62,8 +64,22 @@ public final class BlobStore: Sendable {
         }
     }
 
-    /// Reads a small blob (a manifest or config), refusing more than `limit` bytes.
-    public func read(_ digest: Digest, limit: Int = ManifestDocument.sizeLimit) throws -> Data {
+    /// Reads a small blob (a manifest or config) and checks its digest: a copy that changed since
+    /// it entered (and still decodes) must not be trusted. A damaged copy is evicted, so the caller
+    /// can fetch the blob again; ``BlobStoreError/damagedCopy(digest:actual:)`` says so.
+    public func readVerified(_ digest: Digest, limit: Int = ManifestDocument.sizeLimit) throws -> Data {
+        let data = try read(digest, limit: limit)
+        let actual = Digest.compute(of: data)
+        guard actual == digest else {
+            evict(digest)
+            throw BlobStoreError.damagedCopy(digest: digest, actual: actual)
+        }
+        return data
+    }
+
+    /// Reads a small blob, refusing more than `limit` bytes, without checking it: for callers that
+    /// verify what they read themselves.
+    func read(_ digest: Digest, limit: Int = ManifestDocument.sizeLimit) throws -> Data {
         let path = path(for: digest)
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw BlobStoreError.unusable(root: root, reason: "blob \(digest) is not in the cache")
@@ -74,6 +90,30 @@ public final class BlobStore: Sendable {
             throw BlobStoreError.unusable(root: root, reason: "blob \(digest) is larger than \(limit) bytes")
         }
         return data
+    }
+
+    /// Hashes the cached copy of `descriptor` whole: `true` when it is the blob; otherwise the copy
+    /// is evicted and `false` says to fetch it again. Nothing leaves the cache unverified.
+    public func verify(_ descriptor: Descriptor) throws -> Bool {
+        let path = path(for: descriptor.digest)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw BlobStoreError.io(path: path, operation: "open", errno: errno) }
+        defer { close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var digester = SHA256Digester()
+        while true {
+            let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw BlobStoreError.io(path: path, operation: "read", errno: errno) }
+            if count == 0 { break }
+            digester.update(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        }
+        guard digester.byteCount == descriptor.size, digester.finalize() == descriptor.digest else {
+            evict(descriptor.digest)
+            return false
+        }
+        return true
     }
 
     /// Removes a blob found corrupt, so the next run fetches it again.
@@ -105,7 +145,10 @@ public final class BlobStore: Sendable {
 
 public enum BlobStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case unusable(root: String, reason: String)
-    case digestMismatch(digest: Digest, actual: Digest)
+    /// The cache's copy of a blob does not match its digest any more; it was evicted.
+    case damagedCopy(digest: Digest, actual: Digest)
+    /// Content handed to ``BlobStore/store(_:as:)`` is not the blob it was said to be.
+    case mismatchedContent(digest: Digest, actual: Digest)
     case sizeMismatch(digest: Digest, expected: Int64, actual: Int64)
     /// A 206 whose `Content-Range` does not start where the partial file ends.
     case rangeMismatch(digest: Digest, expectedStart: Int64, contentRange: String)
@@ -115,8 +158,10 @@ public enum BlobStoreError: Error, Sendable, Equatable, CustomStringConvertible 
         switch self {
         case .unusable(let root, let reason):
             return "cache \(root): \(reason)"
-        case .digestMismatch(let digest, let actual):
-            return "blob \(digest): the registry sent content with digest \(actual); it was discarded"
+        case .damagedCopy(let digest, let actual):
+            return "blob \(digest): the cache held a damaged copy (its content has digest \(actual)); it was evicted"
+        case .mismatchedContent(let digest, let actual):
+            return "blob \(digest): the content to store has digest \(actual); it was not stored"
         case .sizeMismatch(let digest, let expected, let actual):
             return "blob \(digest): received \(actual) bytes, expected \(expected); it was discarded"
         case .rangeMismatch(let digest, let start, let range):

@@ -3,15 +3,17 @@ import Foundation
 import OCI
 import Registry
 
-/// Brings one blob into the cache: nothing if it is there, otherwise the registry client's
-/// download (resume, retries, verification) into a cache ingest.
+/// Brings one blob into the cache, verified: a cached copy is hashed (a damaged one is evicted and
+/// fetched again in the same run), a missing one comes through the registry client's download
+/// (resume, retries, verification) into a cache ingest.
 struct BlobFetcher: Sendable {
     let clients: RegistryClientPool
     let store: BlobStore
     let progress: TransferProgress
     let events: @Sendable (BundleEvent) -> Void
 
-    /// Returns whether bytes were transferred (false: served from the cache).
+    /// Returns whether bytes were transferred (false: served from the cache). Either way the cache
+    /// file has just been verified.
     ///
     /// `relay` hears of every byte as it lands in the cache (an upload reading along), and of the
     /// outcome: complete once verified, failed otherwise.
@@ -19,9 +21,12 @@ struct BlobFetcher: Sendable {
     func fetch(_ descriptor: Descriptor, from source: ImageReference, relay: GrowingFile? = nil) async throws -> Bool {
         do {
             if store.contains(descriptor) {
-                relay?.attachComplete(path: store.path(for: descriptor.digest))
-                events(.blobCached(descriptor))
-                return false
+                if try store.verify(descriptor) {
+                    relay?.attachComplete(path: store.path(for: descriptor.digest))
+                    events(.blobCached(descriptor))
+                    return false
+                }
+                events(.retrying(subject: "blob \(descriptor.digest) of \(source.name)", reason: "the cache held a damaged copy (evicted)"))
             }
             let client = try await clients.client(for: source)
             let ingest = try store.beginIngest(descriptor)
@@ -42,7 +47,9 @@ struct BlobFetcher: Sendable {
 }
 
 /// A cache ingest that an upload reads while it lands (mirror's relay): the upload follows the
-/// partial file as it grows, and learns whether the bytes verified.
+/// partial file as it grows, and learns whether the bytes verified. Its last byte is held back
+/// until they have: the destination never completes a blob this side has not verified, however
+/// it checks digests itself.
 final class RelayedIngest: BlobTarget, @unchecked Sendable {
     private let ingest: BlobIngest
     private let relay: GrowingFile
@@ -54,8 +61,9 @@ final class RelayedIngest: BlobTarget, @unchecked Sendable {
         self.committedPath = committedPath
         // A private partial is not shared: the relay waits for the committed cache file.
         guard !ingest.isPrivate else { return }
-        relay.attach(path: ingest.partialPath, available: ingest.heldBytes)
-        ingest.onLengthChange = { [relay] in relay.advance(to: $0) }
+        let releasable = max(0, ingest.descriptor.size - 1)
+        relay.attach(path: ingest.partialPath, available: min(ingest.heldBytes, releasable))
+        ingest.onLengthChange = { [relay] in relay.advance(to: min($0, releasable)) }
     }
 
     var heldBytes: Int64 { ingest.heldBytes }

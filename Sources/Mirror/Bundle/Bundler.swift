@@ -64,6 +64,7 @@ public struct Bundler: Sendable {
             let plan = BundlePlan(images: images)
             try await writer.writeMetadata(index: plan.ociIndex(), dockerEntries: plan.dockerEntries())
             for manifest in plan.manifests {
+                // Hashed once more as it is copied: small, and read from the cache again since it resolved.
                 do {
                     try await writer.appendBlob(manifest, from: store.path(for: manifest.digest))
                 } catch let error as BlobStoreError {
@@ -131,13 +132,13 @@ public struct Bundler: Sendable {
                 var next = 0
                 for await (index, fresh) in ready {
                     waiting[index] = fresh
-                    while let justVerified = waiting.removeValue(forKey: next) {
+                    while waiting.removeValue(forKey: next) != nil {
+                        // The fetcher has just verified the file, downloaded or found in the cache.
                         do {
-                            try await writer.appendBlob(
-                                blobs[next].descriptor, from: store.path(for: blobs[next].descriptor.digest), justVerified: justVerified)
-                        } catch let error as BlobStoreError {
-                            // The cached copy went bad after it was verified: drop it so a rerun refetches.
-                            store.evict(blobs[next].descriptor.digest)
+                            try await writer.appendBlob(blobs[next].descriptor, from: store.path(for: blobs[next].descriptor.digest), verified: true)
+                        } catch let error as ArchiveError {
+                            throw error  // the output's trouble (a full disk), not the image's
+                        } catch {
                             throw BlobFailure(image: blobs[next].source, underlying: error)
                         }
                         progress.addWritten(blobs[next].descriptor.size)

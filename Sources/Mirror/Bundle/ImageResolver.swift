@@ -44,6 +44,7 @@ struct ImageResolver: Sendable {
 
         switch document {
         case .image(let manifest):
+            try requireImage(manifest, of: source)
             return ResolvedImage(
                 reference: reference, source: source, top: top, manifests: [top],
                 blobs: [manifest.config] + manifest.layers,
@@ -53,6 +54,7 @@ struct ImageResolver: Sendable {
         case .index(let index):
             if let platform {
                 let (child, manifest) = try await pick(platform, in: index, of: source, client: client, depth: 1)
+                try requireImage(manifest, of: source)
                 return ResolvedImage(
                     reference: reference, source: source, top: child, manifests: [child],
                     blobs: [manifest.config] + manifest.layers,
@@ -64,23 +66,38 @@ struct ImageResolver: Sendable {
         }
     }
 
+    /// A bundle is for loaders: a manifest whose config is not an image config (a Helm chart, a
+    /// signature, any OCI artifact) would be archived, and then break `podman load` of the whole
+    /// archive on every node. Refused here, naming what it is; a mirror copies artifacts as they are.
+    private func requireImage(_ manifest: ImageManifest, of source: ImageReference) throws {
+        guard requiresDockerPlatform, !manifest.config.mediaType.isImageConfig else { return }
+        throw BundleError.notAnImage(reference: source.description, configMediaType: manifest.config.mediaType.rawValue)
+    }
+
     /// By digest, a cached manifest needs no request at all; by tag, one HEAD says whether it moved.
     private func topDescriptor(_ source: ImageReference, client: RegistryClient) async throws -> Descriptor {
         if let digest = source.digest, let cached = try? cachedDescriptor(digest) { return cached }
         return try await client.resolve(source)
     }
 
-    /// Rebuilds the descriptor of a cached manifest from its bytes, so a digest reference needs no HEAD.
+    /// Rebuilds the descriptor of a cached manifest from its bytes (verified), so a digest
+    /// reference needs no HEAD.
     private func cachedDescriptor(_ digest: Digest) throws -> Descriptor {
-        let bytes = try store.read(digest)
+        let bytes = try store.readVerified(digest)
         let document = try ManifestDocument(decoding: bytes, contentType: nil)
         return Descriptor(mediaType: document.mediaType, digest: digest, size: Int64(bytes.count))
     }
 
-    /// The manifest `descriptor` names: from the cache, or fetched by digest, verified and cached.
+    /// The manifest `descriptor` names: from the cache (hashed on every read: it is small, and a
+    /// changed copy that still decodes would otherwise be pushed or archived as this digest), or
+    /// fetched by digest, verified and cached. A damaged cached copy is evicted and fetched again.
     private func manifest(_ descriptor: Descriptor, of source: ImageReference, client: RegistryClient) async throws -> ManifestDocument {
         if store.contains(descriptor) {
-            return try ManifestDocument(decoding: try store.read(descriptor.digest), contentType: descriptor.mediaType)
+            do {
+                return try ManifestDocument(decoding: try store.readVerified(descriptor.digest), contentType: descriptor.mediaType)
+            } catch let error as BlobStoreError {
+                access.logger.warning("\(source): \(error); fetching it again")
+            }
         }
         // Refused before the request: the fetch would stop at the cap anyway, with a vaguer message.
         guard descriptor.size <= ManifestDocument.sizeLimit else {
@@ -149,6 +166,9 @@ struct ImageResolver: Sendable {
             case .index(let nested):
                 if isFirstListing { pending += nested.manifests.map { ($0, ancestors + [child.digest]) } }
             }
+        }
+        if requiresDockerPlatform, let dockerView, !dockerView.config.mediaType.isImageConfig {
+            throw BundleError.notAnImage(reference: source.description, configMediaType: dockerView.config.mediaType.rawValue)
         }
         guard let dockerView = dockerView ?? (requiresDockerPlatform ? nil : firstImage) else {
             throw BundleError.platformNotFound(

@@ -64,6 +64,8 @@ public enum BundleError: Error, Sendable, Equatable, CustomStringConvertible {
     case manifestTooLarge(reference: String, digest: Digest, size: Int64)
     /// A manifest's bytes match its digest but not the size its descriptor (or HEAD) declared.
     case manifestSizeMismatch(reference: String, digest: Digest, declared: Int64, actual: Int)
+    /// The manifest's config is not an image configuration: an OCI artifact, not an image.
+    case notAnImage(reference: String, configMediaType: String)
 
     public var description: String {
         switch self {
@@ -77,6 +79,8 @@ public enum BundleError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(reference): index \(digest) lists itself (directly or through a nested index); refusing to follow the cycle"
         case .manifestTooLarge(let reference, let digest, let size):
             return "\(reference): manifest \(digest) declares \(size) bytes, over the \(ManifestDocument.sizeLimit)-byte limit for manifests; nothing was downloaded"
+        case .notAnImage(let reference, let configMediaType):
+            return "\(reference) is not a container image (its config is \(configMediaType)): loaders cannot load it, and it would break the load of the whole archive"
         case .manifestSizeMismatch(let reference, let digest, let declared, let actual):
             return "\(reference): manifest \(digest) is \(actual) bytes but was declared as \(declared); the registry or the index that lists it is inconsistent"
         }

@@ -29,7 +29,7 @@ extension CopyImage {
     /// From a resolved registry image whose manifests are in `store`.
     init(_ image: ResolvedImage, destination: ImageReference, store: BlobStore) throws {
         var bytes: [Digest: Data] = [:]
-        for manifest in image.manifests { bytes[manifest.digest] = try store.read(manifest.digest) }
+        for manifest in image.manifests { bytes[manifest.digest] = try store.readVerified(manifest.digest) }
         self.init(
             source: image.reference, destination: destination, top: image.top,
             manifests: image.manifests.reversed(), manifestBytes: bytes, blobs: image.blobs,

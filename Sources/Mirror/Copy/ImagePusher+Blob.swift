@@ -51,11 +51,24 @@ extension ImagePusher {
             try await client.uploadBlob(blob, from: path, offset: offset, into: repository, progress: sent)
         case .registry(let source):
             if store.contains(blob) {
-                try await client.uploadBlob(blob, from: store.path(for: blob.digest), into: repository, progress: sent)
-            } else {
-                try await relay(blob, from: source, to: repository, with: client, progress: sent)
+                do {
+                    // Hashed on the way: a damaged cache file stops the upload before its last byte.
+                    try await client.uploadBlob(blob, from: store.path(for: blob.digest), into: repository, progress: sent)
+                    return
+                } catch where Self.provesTheCopyDamaged(error) {
+                    store.evict(blob.digest)
+                    logger.warning("\(image.source): the cache held a damaged copy of blob \(blob.digest); fetching it again")
+                }
             }
+            try await relay(blob, from: source, to: repository, with: client, progress: sent)
         }
+    }
+
+    /// The bytes sent were not the blob: our own hash said so, or the registry's (`DIGEST_INVALID`).
+    static func provesTheCopyDamaged(_ error: any Error) -> Bool {
+        if case TransportError.bodyNotItsDigest = error { return true }
+        if case RegistryError.unexpectedStatus(400, _, _, _, let errors, _) = error { return errors.contains { $0.code == "DIGEST_INVALID" } }
+        return false
     }
 
     /// Downloads a blob into the cache and uploads it at the same time, the upload reading the

@@ -76,6 +76,11 @@ struct ImagePusher: Sendable {
                 continue
             }
             guard let bytes = image.manifestBytes[manifest.digest] else { continue }
+            // Whatever the bytes came from, what goes under the tag must be the resolved digest.
+            let actual = Digest.compute(of: bytes)
+            guard actual == manifest.digest else {
+                throw MirrorError.manifestNotItsDigest(reference: image.source.description, digest: manifest.digest, actual: actual)
+            }
             try await client.pushManifest(bytes, mediaType: manifest.mediaType, to: image.destination.repository, reference: reference)
         }
     }

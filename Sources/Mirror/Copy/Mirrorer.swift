@@ -133,6 +133,8 @@ public enum MirrorError: Error, Sendable, Equatable, CustomStringConvertible {
     case archiveInvalid(archive: String, problem: String, count: Int)
     case unnamedImage(archive: String, label: String)
     case missingManifest(archive: String, digest: String)
+    /// The bytes about to be pushed as a manifest are not the digest they were resolved as.
+    case manifestNotItsDigest(reference: String, digest: Digest, actual: Digest)
 
     public var description: String {
         switch self {
@@ -142,6 +144,8 @@ public enum MirrorError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(archive): \(label) has no name (org.opencontainers.image.ref.name): cannot tell where to push it"
         case .missingManifest(let archive, let digest):
             return "\(archive): manifest \(digest) is not in the archive"
+        case .manifestNotItsDigest(let reference, let digest, let actual):
+            return "\(reference): the manifest bytes to push have digest \(actual), not \(digest); nothing was pushed under its name"
         }
     }
 }

@@ -7,8 +7,10 @@ extension RegistryClient {
     /// every blob. Either way the bytes stream from the file; nothing is held in memory.
     public static let monolithicUploadLimit: Int64 = 32 * 1024 * 1024
 
-    /// Uploads `descriptor`'s bytes from a file slice (a cache file, or a blob inside a tar) and
-    /// checks the digest the registry stored.
+    /// Uploads `descriptor`'s bytes from a file slice (a cache file, or a blob inside a tar),
+    /// hashing them on the way (a file that is not the blob stops the upload before its last byte:
+    /// ``TransportError/bodyNotItsDigest(expected:actual:url:)``), and checks the digest the
+    /// registry stored.
     ///
     /// A transient failure abandons the session (`DELETE`, best effort) and starts over with a new
     /// one after the retry policy's backoff: a session that took part of a body cannot be trusted
@@ -18,7 +20,9 @@ extension RegistryClient {
         _ descriptor: Descriptor, from path: String, offset: Int64 = 0, into repository: ImageReference.Repository,
         progress: (@Sendable (Int64) -> Void)? = nil
     ) async throws {
-        try await uploadBlob(descriptor, body: .file(path: path, offset: offset, length: descriptor.size), into: repository, progress: progress)
+        try await uploadBlob(
+            descriptor, body: .file(path: path, offset: offset, length: descriptor.size, digest: descriptor.digest), into: repository,
+            progress: progress)
     }
 
     /// Uploads `descriptor`'s bytes from `body`: a file slice, or a ``GrowingFile`` a download is

@@ -64,9 +64,13 @@ public final class GrowingFile: @unchecked Sendable {
         lock.withLock { available = count }
     }
 
+    /// Every byte is in place and verified: the whole length may be read.
     public func finish() {
         lock.withLock {
-            if state == .growing { state = .complete }
+            if state == .growing {
+                state = .complete
+                available = length
+            }
         }
     }
 

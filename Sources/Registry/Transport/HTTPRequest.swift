@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 
 /// One HTTP exchange for ``HTTPTransport``: what to send and how to treat the connection.
 public struct HTTPRequest: Sendable {
@@ -50,14 +51,16 @@ public enum RequestBody: Sendable {
     /// Small bodies: manifests, token requests.
     case bytes(Data)
     /// `length` bytes of the file at `path` starting at `offset`: a blob, or a blob inside a tar.
-    case file(path: String, offset: Int64 = 0, length: Int64)
+    /// With `digest`, the bytes are hashed as they are sent and the upload is aborted before its
+    /// last byte when they are not that blob: a damaged file never becomes a blob at a registry.
+    case file(path: String, offset: Int64 = 0, length: Int64, digest: Digest? = nil)
     /// A file still being downloaded: sent as its bytes arrive (see ``GrowingFile``).
     case growing(GrowingFile)
 
     var length: Int64 {
         switch self {
         case .bytes(let data): Int64(data.count)
-        case .file(_, _, let length): length
+        case .file(_, _, let length, _): length
         case .growing(let file): file.length
         }
     }

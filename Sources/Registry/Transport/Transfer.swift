@@ -16,7 +16,7 @@ final class Transfer: @unchecked Sendable {
     private var headers = HTTPHeaders()
     private var errorBody = Data()
     private var sinkError: Error?
-    private var uploadError: String?
+    private var uploadError: (any Error)?
     /// The read callback paused the upload: its body (a ``GrowingFile``) had no more bytes yet.
     private(set) var waitingForBody = false
     private var continuation: CheckedContinuation<HTTPResponse, Error>?
@@ -159,7 +159,8 @@ final class Transfer: @unchecked Sendable {
             throw sinkError
         }
         if let uploadError {
-            throw TransportError.bodyUnreadable(message: uploadError, url: request.url.redactedForLog)
+            if let error = uploadError as? TransportError { throw error }
+            throw TransportError.bodyUnreadable(message: "\(uploadError)", url: request.url.redactedForLog)
         }
         if code == CURLE_UNSUPPORTED_PROTOCOL {
             throw TransportError.unsupportedScheme(url: url.redactedForLog)
@@ -225,7 +226,7 @@ final class Transfer: @unchecked Sendable {
                 return Int(CURL_READFUNC_PAUSE)
             }
         } catch {
-            uploadError = "\(error)"
+            uploadError = error
             return nil
         }
     }

@@ -14,6 +14,8 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     case bodyTooLarge(limit: Int, url: String)
     /// The request body could not be read (missing file, short file).
     case bodyUnreadable(message: String, url: String)
+    /// A file sent as a blob does not hash to its digest: the upload was stopped before its last byte.
+    case bodyNotItsDigest(expected: String, actual: String, url: String)
     /// A header built from remote or user input holds CR, LF or NUL: sent, it would split into
     /// headers of the input's choosing. The value is not repeated (it may be a credential).
     case invalidHeader(name: String, url: String)
@@ -30,6 +32,8 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
             return "\(url): response body exceeds the \(limit)-byte limit"
         case .bodyUnreadable(let message, let url):
             return "\(url): cannot read the request body: \(message)"
+        case .bodyNotItsDigest(let expected, let actual, let url):
+            return "\(url): the file sent as \(expected) has digest \(actual); the upload was stopped before it completed"
         case .invalidHeader(let name, let url):
             return "\(url): refusing to send header \(name): its value holds a line break or NUL"
         }

@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 
 /// Reads a ``RequestBody`` for curl's read callback, and rewinds it when curl must resend
 /// (a redirect, an authentication round trip). Files are read in place, never loaded whole.
@@ -19,13 +20,19 @@ final class UploadReader {
     let length: Int64
     private let source: Source
     private(set) var position: Int64 = 0
+    /// The digest a file body must have, checked as its bytes are read (``read(into:)``).
+    private let expected: Digest?
+    private var digester = SHA256Digester()
+    private let url: URL
 
     init(body: RequestBody, url: URL) throws {
         length = body.length
+        self.url = url
+        if case .file(_, _, _, let digest) = body { expected = digest } else { expected = nil }
         switch body {
         case .bytes(let data):
             source = .bytes(data)
-        case .file(let path, let offset, let length):
+        case .file(let path, let offset, let length, _):
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else {
                 throw TransportError.bodyUnreadable(message: "\(path): \(String(cString: strerror(errno)))", url: url.redactedForLog)
@@ -56,7 +63,10 @@ final class UploadReader {
             position += Int64(wanted)
             return .filled(wanted)
         case .file(let descriptor, let start):
-            return .filled(try readFile(descriptor, at: start + position, count: wanted, into: buffer))
+            let before = position
+            let count = try readFile(descriptor, at: start + position, count: wanted, into: buffer)
+            try check(UnsafeRawBufferPointer(rebasing: buffer[..<count]), from: before)
+            return .filled(count)
         case .growing(let file):
             switch file.read(at: position, into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted])) {
             case .wait:
@@ -87,7 +97,24 @@ final class UploadReader {
 
     func seek(to offset: Int64) throws {
         guard offset >= 0, offset <= length else { throw UploadReadError(message: "seek outside the body") }
+        // libcurl rewinds to the start to send a body again; the hash starts again with it.
+        if offset == 0 { digester = SHA256Digester() }
         position = offset
+    }
+
+    /// Hashes `chunk` (read at `offset`) when the body has an expected digest, and refuses the last
+    /// chunk of a body that is not that blob, before curl can send it.
+    private func check(_ chunk: UnsafeRawBufferPointer, from offset: Int64) throws {
+        guard let expected else { return }
+        guard offset == digester.byteCount else {
+            throw UploadReadError(message: "the body was read out of order, so its digest cannot be checked")
+        }
+        digester.update(chunk)
+        guard position == length else { return }
+        let actual = digester.finalize()
+        if actual != expected {
+            throw TransportError.bodyNotItsDigest(expected: expected.description, actual: actual.description, url: url.redactedForLog)
+        }
     }
 }
 

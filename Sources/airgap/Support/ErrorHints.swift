@@ -98,6 +98,7 @@ enum ErrorHints {
         switch error {
         case .noImages: return "name images as arguments, or use -f LIST or --suite NAME"
         case .platformNotFound: return "pick one with --platform, or use --all-platforms"
+        case .notAnImage: return "leave it out of the list (airgap mirror copies artifacts as they are)"
         default: return nil
         }
     }
