@@ -35,7 +35,7 @@ struct BlobFetcher: Sendable {
                 descriptor, from: source.repository, into: target,
                 onBytes: { [progress] in progress.addFetched($0) },
                 onRetry: { [events] notice in
-                    events(.retrying(subject: "blob \(descriptor.digest) of \(source.name)", reason: "\(notice.error)"))
+                    events(.retrying(subject: "blob \(descriptor.digest) of \(source.name)", reason: "\(notice)"))
                 })
             events(.blobFetched(descriptor))
             return true

@@ -11,24 +11,44 @@ public struct BundleOptions: Sendable {
     public var dockerPlatform: Platform
     /// Blob transfers in flight at once.
     public var jobs: Int
+    /// Write the archive of the images that resolved when some do not (their failures are in the
+    /// summary); otherwise every failure is reported and nothing is written.
+    public var keepGoing: Bool
 
-    public init(platform: Platform? = .default, dockerPlatform: Platform = .default, jobs: Int = Bundler.defaultJobs) {
+    public init(platform: Platform? = .default, dockerPlatform: Platform = .default, jobs: Int = Bundler.defaultJobs, keepGoing: Bool = false) {
         self.platform = platform
         self.dockerPlatform = dockerPlatform
         self.jobs = max(1, jobs)
+        self.keepGoing = keepGoing
     }
 }
 
 /// What a bundle run did, for the closing summary.
-public struct BundleSummary: Sendable, Codable {
+public struct BundleSummary: Sendable {
     public var output: String
-    public var images: Int
+    /// The images in the archive, in its order.
+    public var bundled: [ResolvedImage]
+    /// The images left out (`keepGoing`), each with why.
+    public var failures: [ImageFailure]
     public var blobs: Int
     public var bytes: Int64
     public var blobsFetched: Int
     public var bytesFetched: Int64
     public var blobsFromCache: Int
     public var sharedBlobs: Int
+
+    public var images: Int { bundled.count }
+}
+
+/// An image that could not be brought in, and why.
+public struct ImageFailure: Sendable, CustomStringConvertible {
+    public var reference: ImageReference
+    public var error: any Error
+
+    public var description: String {
+        let text = "\(error)"
+        return text.contains(reference.description) ? text : "\(reference): \(text)"
+    }
 }
 
 /// Pulls images from registries into one offline archive.
@@ -60,8 +80,12 @@ public struct Bundler: Sendable {
         let writer = try BundleWriter(outputPath: outputPath)
         do {
             let clients = RegistryClientPool(access: access)
-            let images = try await resolveAll(references, clients: clients)
+            let (images, failures) = try await resolveAll(references, clients: clients)
+            if !failures.isEmpty && (!options.keepGoing || images.isEmpty) {
+                throw BundleError.unresolved(failures, of: references.count)
+            }
             let plan = BundlePlan(images: images)
+            events(.planned(totalBytes: plan.totalBytes))
             try await writer.writeMetadata(index: plan.ociIndex(), dockerEntries: plan.dockerEntries())
             for manifest in plan.manifests {
                 // Hashed once more as it is copied: small, and read from the cache again since it resolved.
@@ -71,11 +95,12 @@ public struct Bundler: Sendable {
                     store.evict(manifest.digest)
                     throw error
                 }
+                progress.addWritten(manifest.size)
             }
             let fetched = try await transfer(plan, clients: clients, writer: writer)
             try await writer.commit()
             return BundleSummary(
-                output: outputPath, images: images.count, blobs: plan.manifests.count + plan.blobs.count,
+                output: outputPath, bundled: images, failures: failures, blobs: plan.manifests.count + plan.blobs.count,
                 bytes: plan.totalBytes, blobsFetched: fetched, bytesFetched: progress.bytesFetched,
                 blobsFromCache: plan.blobs.count - fetched, sharedBlobs: plan.sharedBlobCount
             )
@@ -85,31 +110,48 @@ public struct Bundler: Sendable {
         }
     }
 
-    /// Resolves every image with at most `jobs` in flight, keeping the input order.
-    private func resolveAll(_ references: [ImageReference], clients: RegistryClientPool) async throws -> [ResolvedImage] {
+    /// Resolves every image with at most `jobs` in flight, keeping the input order: the images that
+    /// resolved, and every one that did not with its reason (all of them, not the first).
+    private func resolveAll(_ references: [ImageReference], clients: RegistryClientPool) async throws -> ([ResolvedImage], [ImageFailure]) {
         let resolver = ImageResolver(
             clients: clients, store: store, access: access,
             platform: options.platform, dockerPlatform: options.dockerPlatform
         )
         let events = events
-        return try await withThrowingTaskGroup(of: (Int, ResolvedImage).self) { group in
-            var results = [ResolvedImage?](repeating: nil, count: references.count)
+        return try await withThrowingTaskGroup(of: (Int, Result<ResolvedImage, any Error>).self) { group in
+            var results = [Result<ResolvedImage, any Error>?](repeating: nil, count: references.count)
             var next = 0
             func launch() {
                 let index = next
                 next += 1
                 group.addTask {
-                    let image = try await resolver.resolve(references[index])
-                    events(.resolved(image))
-                    return (index, image)
+                    do {
+                        let image = try await resolver.resolve(references[index])
+                        events(.resolved(image))
+                        return (index, .success(image))
+                    } catch is CancellationError {
+                        throw CancellationError()
+                    } catch {
+                        events(.unresolved(references[index], reason: "\(error)"))
+                        return (index, .failure(error))
+                    }
                 }
             }
             while next < min(options.jobs, references.count) { launch() }
-            for try await (index, image) in group {
-                results[index] = image
+            for try await (index, result) in group {
+                results[index] = result
                 if next < references.count { launch() }
             }
-            return results.compactMap { $0 }
+            var images: [ResolvedImage] = []
+            var failures: [ImageFailure] = []
+            for (index, result) in results.enumerated() {
+                switch result {
+                case .success(let image)?: images.append(image)
+                case .failure(let error)?: failures.append(ImageFailure(reference: references[index], error: error))
+                case nil: break
+                }
+            }
+            return (images, failures)
         }
     }
 

@@ -54,8 +54,10 @@ public struct ResolveError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Plain failures of bundling that are not a registry's or the cache's.
-public enum BundleError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum BundleError: Error, Sendable, CustomStringConvertible {
     case noImages
+    /// Images that could not be resolved (every one, with its reason), out of `total`.
+    case unresolved([ImageFailure], of: Int)
     case platformNotFound(reference: String, wanted: String, available: [String])
     case nestingTooDeep(reference: String)
     /// An index lists itself, or an index above it (only a registry serving unverified bytes could).
@@ -71,6 +73,10 @@ public enum BundleError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .noImages:
             return "no images to bundle"
+        case .unresolved(let failures, let total):
+            guard failures.count > 1 else { return failures.first.map(\.description) ?? "no image could be resolved" }
+            return "\(failures.count) of \(total) images cannot be bundled; nothing was written:\n"
+                + failures.map { "  \($0)" }.joined(separator: "\n")
         case .platformNotFound(let reference, let wanted, let available):
             return "\(reference) has no \(wanted) image (it has: \(available.joined(separator: ", ")))"
         case .nestingTooDeep(let reference):

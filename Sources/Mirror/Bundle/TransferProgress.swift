@@ -6,6 +6,10 @@ import Registry
 /// must be thread-safe.
 public enum BundleEvent: Sendable {
     case resolved(ResolvedImage)
+    /// An image that cannot be resolved (the run reports them all at the end).
+    case unresolved(ImageReference, reason: String)
+    /// Every image is resolved: the archive will hold `totalBytes` of blobs and manifests.
+    case planned(totalBytes: Int64)
     /// A blob was already in the cache: nothing transferred.
     case blobCached(Descriptor)
     case blobFetched(Descriptor)

@@ -19,6 +19,12 @@ public struct RegistryAccess: Sendable {
     public var credentials: any CredentialProvider
     public var http: any HTTPClient
     public var retry: RetryPolicy
+    /// Abort a transfer after this many seconds without a byte: a registry that accepts and never
+    /// answers must fail, not hold a run.
+    public var stallTimeout: Int = HTTPRequest.defaultStallTimeout
+    /// Hears every call, upload or download that failed and will be tried again (a display shows
+    /// it); `nil` logs it as a warning.
+    public var onRetry: (@Sendable (_ subject: String, _ notice: RetryNotice) -> Void)?
     public var logger: Logger
 
     public init(

@@ -38,8 +38,11 @@ public actor RegistryClientPool {
         let hostTLS: @Sendable (String) throws -> TLSConfiguration = { try access.tls(forHost: $0) }
         func client(plainHTTP: Bool, retry: RetryPolicy) -> RegistryClient {
             let endpoint = RegistryEndpoint(host: host, usesPlainHTTP: plainHTTP, tls: tls, registry: registry)
-            return RegistryClient(
-                endpoint: endpoint, http: access.http, credentials: access.credentials, retry: retry, logger: access.logger, hostTLS: hostTLS)
+            var client = RegistryClient(
+                endpoint: endpoint, http: access.http, credentials: access.credentials, retry: retry, logger: access.logger, hostTLS: hostTLS,
+                stallTimeout: access.stallTimeout)
+            client.onRetry = access.onRetry
+            return client
         }
         guard access.isRelaxed(registry) || access.isRelaxed(host) else { return client(plainHTTP: false, retry: access.retry) }
         do {

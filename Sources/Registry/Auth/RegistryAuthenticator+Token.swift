@@ -40,6 +40,7 @@ extension RegistryAuthenticator {
         }
         request.tls = try hostTLS(realmHost)
         request.allowsPlainHTTP = registryUsesPlainHTTP
+        request.stallTimeout = stallTimeout
 
         let (response, body) = try await http.data(request, limit: 1 << 20)
         guard response.isSuccess else {

@@ -14,14 +14,16 @@ final class RegistryAuthenticator: Sendable {
     let http: any HTTPClient
     let hostTLS: @Sendable (String) throws -> TLSConfiguration
     let registryUsesPlainHTTP: Bool
+    let stallTimeout: Int
     private let credentialLookup: CredentialLookup
     private let tokens = TokenCache()
     private let learned = LearnedChallenge()
 
     init(
         registry: String, http: any HTTPClient, credentials: any CredentialProvider,
-        hostTLS: @escaping @Sendable (String) throws -> TLSConfiguration, registryUsesPlainHTTP: Bool
+        hostTLS: @escaping @Sendable (String) throws -> TLSConfiguration, registryUsesPlainHTTP: Bool, stallTimeout: Int
     ) {
+        self.stallTimeout = stallTimeout
         self.registry = registry
         self.http = http
         self.hostTLS = hostTLS

@@ -21,7 +21,7 @@ extension RegistryClient {
     ) async throws {
         let subject = "blob \(descriptor.digest) of \(endpoint.registry)/\(repository)"
         let receiver = try BlobReceiver(descriptor: descriptor, target: target, subject: subject, onBytes: onBytes)
-        try await retry.run(retryable: { RetryPolicy.isTransient($0) || $0 is HeldBytesRejected }, onRetry: onRetry) { _ in
+        try await retry.run(retryable: { isWorthRetrying($0) || $0 is HeldBytesRejected }, onRetry: onRetry) { _ in
             if receiver.isComplete {
                 try receiver.finish()
                 return

@@ -32,7 +32,7 @@ extension RegistryClient {
         progress: (@Sendable (Int64) -> Void)? = nil
     ) async throws {
         let subject = "upload of blob \(descriptor.digest) to \(endpoint.registry)/\(repository)"
-        try await retry.run(onRetry: { logger.warning("\($0.error); starting a new upload in \($0.delay) (attempt \($0.nextAttempt) of \($0.maxAttempts))") }) { _ in
+        try await retry.run(retryable: isWorthRetrying, onRetry: { report(retrying: subject, $0) }) { _ in
             let sent = SentBytes(forwardingTo: progress)
             var session: URL?
             do {

@@ -14,6 +14,13 @@ public struct RegistryClient: Sendable {
     /// this registry's relaxed check, CA or client certificate.
     let hostTLS: @Sendable (String) throws -> TLSConfiguration
     private let rateLimit: RateLimitWatch
+    /// Seconds without a byte before a request is given up (``HTTPRequest/stallTimeout``).
+    public let stallTimeout: Int
+    /// Hears each try that failed and will be made again; `nil` logs a warning.
+    public var onRetry: (@Sendable (_ subject: String, _ notice: RetryNotice) -> Void)?
+    /// Whether the registry has answered anything yet: a refused connection before that means
+    /// nothing listens there (fail at once), after it a registry restarting (retry).
+    private let answered = AnsweredFlag()
 
     /// `hostTLS` gives the TLS settings of other hosts this registry sends us to (token realms,
     /// blob storage); by default full verification against the system CAs.
@@ -23,16 +30,18 @@ public struct RegistryClient: Sendable {
         credentials: any CredentialProvider = NoCredentials(),
         retry: RetryPolicy = RetryPolicy(),
         logger: Logger = Logger(label: "airgap.registry"),
-        hostTLS: @escaping @Sendable (String) throws -> TLSConfiguration = { _ in TLSConfiguration() }
+        hostTLS: @escaping @Sendable (String) throws -> TLSConfiguration = { _ in TLSConfiguration() },
+        stallTimeout: Int = HTTPRequest.defaultStallTimeout
     ) {
         self.endpoint = endpoint
         self.http = http
         self.retry = retry
         self.logger = logger
         self.hostTLS = hostTLS
+        self.stallTimeout = stallTimeout
         authenticator = RegistryAuthenticator(
             registry: endpoint.registry, http: http, credentials: credentials,
-            hostTLS: hostTLS, registryUsesPlainHTTP: endpoint.usesPlainHTTP)
+            hostTLS: hostTLS, registryUsesPlainHTTP: endpoint.usesPlainHTTP, stallTimeout: stallTimeout)
         rateLimit = RateLimitWatch(registry: endpoint.registry, logger: logger)
     }
 
@@ -47,11 +56,23 @@ public struct RegistryClient: Sendable {
         let watched = sink.map(WatchedSink.init)
         let policy = call.retriesTransientFailures ? retry : .never
         return try await policy.run(
-            retryable: { RetryPolicy.isTransient($0) && !(watched?.received ?? false) },
-            onRetry: { logger.warning("\(call.subject): \($0)") }
+            retryable: { isWorthRetrying($0) && !(watched?.received ?? false) },
+            onRetry: { report(retrying: call.subject, $0) }
         ) { _ in
             try await executeOnce(call, sink: watched)
         }
+    }
+
+    /// Transient, and not a refused connection to a registry that never answered: that is nothing
+    /// listening at HOST:PORT (a wrong port, a registry not started), said at once.
+    func isWorthRetrying(_ error: any Error) -> Bool {
+        guard RetryPolicy.isTransient(error) else { return false }
+        if case TransportError.curl(7, _, _, _) = error { return answered.value }
+        return true
+    }
+
+    func report(retrying subject: String, _ notice: RetryNotice) {
+        if let onRetry { onRetry(subject, notice) } else { logger.warning("\(subject): \(notice)") }
     }
 
     /// One try of `call`, through the authentication rounds a challenge asks for.
@@ -64,6 +85,7 @@ public struct RegistryClient: Sendable {
                 ? try await authenticator.authorization(scopes: scopes, repository: call.repository) : nil
             if let authorization { request.headers.set("Authorization", authorization) }
             let response = try await sendFollowingRedirects(request, call: call, sink: sink, authorization: authorization)
+            answered.set()
             rateLimit.observe(response.headers)
 
             if Self.isAuthenticationFailure(response) && !isOwnHost(response.url) {
@@ -159,6 +181,7 @@ public struct RegistryClient: Sendable {
         request.uploadProgress = call.uploadProgress
         request.mayResendBody = call.retriesTransientFailures
         request.followsRedirects = false
+        request.stallTimeout = stallTimeout
         return request
     }
 
@@ -174,6 +197,14 @@ public struct RegistryClient: Sendable {
         let call = RegistryCall(method: .get, path: "", expectedStatuses: [200], subject: "registry \(endpoint.registry)")
         _ = try await execute(call)
     }
+}
+
+/// Set once, read from any task.
+private final class AnsweredFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var answered = false
+    var value: Bool { lock.withLock { answered } }
+    func set() { lock.withLock { answered = true } }
 }
 
 /// Remembers whether any body byte went through, which decides whether a retry is safe.

@@ -104,6 +104,6 @@ public struct RetryNotice: Sendable, CustomStringConvertible {
     public var maxAttempts: Int
 
     public var description: String {
-        "\(error); retrying in \(delay) (attempt \(nextAttempt) of \(maxAttempts))"
+        "\(error) (again in \(delay), attempt \(nextAttempt) of \(maxAttempts))"
     }
 }

@@ -26,6 +26,9 @@ public struct HTTPRequest: Sendable {
     /// first host's relaxed check, CA and client certificate along to wherever it is sent.
     public var followsRedirects: Bool
 
+    /// Seconds without a byte before a transfer is given up (and retried, within its budget).
+    public static let defaultStallTimeout = 60
+
     public init(
         method: HTTPMethod = .get,
         url: URL,
@@ -33,7 +36,7 @@ public struct HTTPRequest: Sendable {
         body: RequestBody? = nil,
         tls: TLSConfiguration = TLSConfiguration(),
         allowsPlainHTTP: Bool = false,
-        stallTimeout: Int = 60
+        stallTimeout: Int = HTTPRequest.defaultStallTimeout
     ) {
         self.method = method
         self.url = url

@@ -43,7 +43,9 @@ final class Transfer: @unchecked Sendable {
         try easy.set(CURLOPT_NOSIGNAL, true)
         try easy.set(CURLOPT_USERAGENT, HTTPTransport.userAgent)
         try easy.set(CURLOPT_BUFFERSIZE, 256 * 1024)
-        try easy.set(CURLOPT_CONNECTTIMEOUT, 30)
+        // A stall timeout shorter than 30 s bounds the connection too: a host that takes the
+        // connection and never answers, and one that never takes it, fail alike.
+        try easy.set(CURLOPT_CONNECTTIMEOUT, request.stallTimeout > 0 ? min(30, request.stallTimeout) : 30)
         if request.stallTimeout > 0 {
             try easy.set(CURLOPT_LOW_SPEED_LIMIT, 1)
             try easy.set(CURLOPT_LOW_SPEED_TIME, request.stallTimeout)

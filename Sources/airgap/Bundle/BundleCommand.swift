@@ -28,8 +28,17 @@ struct BundleCommand: AsyncParsableCommand {
 
     @OptionGroup var selection: ImageSelection
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The archive to write (written to a temporary name and renamed when complete).", valueName: "file"))
+    // `-o FILE` as podman save has it; the long name is --archive, so that --output means the
+    // format of the result here as in every other command.
+    @Option(name: [.customShort("o"), .customLong("archive")], help: ArgumentHelp(
+        "The archive to write (written to a temporary name and renamed when complete).", valueName: "file"))
     var output: String?
+
+    @Option(name: .customLong("output"), help: ArgumentHelp("Print the result as text or json (the archive itself is -o FILE).", valueName: "format"))
+    var format: RunReport.Format = .text
+
+    @Flag(name: .customLong("keep-going"), help: "Write the archive of the images that resolve when some do not; list those, and exit 1.")
+    var keepGoing = false
 
     @Flag(name: .customLong("list-suites"), help: "List the suites --suite knows (built-in and stored) and exit.")
     var listSuites = false
@@ -70,33 +79,47 @@ struct BundleCommand: AsyncParsableCommand {
         try await CommandFailure.reporting {
             let references = try selection.resolve()
             let chosen = try platform.map { try Platform($0) } ?? .default
-            let options = BundleOptions(platform: allPlatforms ? nil : chosen, dockerPlatform: chosen, jobs: jobs)
+            let options = BundleOptions(platform: allPlatforms ? nil : chosen, dockerPlatform: chosen, jobs: jobs, keepGoing: keepGoing)
             let store = try BlobStore(root: cache ?? BlobStore.defaultRoot)
             let display = BundleProgressDisplay(quiet: outputOptions.quiet)
-            let bundler = Bundler(
-                access: try registry.access(pulling: references, logger: outputOptions.loggers), store: store, options: options,
-                events: { display.handle($0) }
-            )
+            var access = try registry.access(pulling: references, logger: outputOptions.loggers)
+            access.onRetry = { subject, notice in display.handle(.retrying(subject: subject, reason: "\(notice)")) }
+            let bundler = Bundler(access: access, store: store, options: options, events: { display.handle($0) })
             display.start(bundler.progress)
             let started = Date()
             let output = output ?? "images.tar"
             let summary: BundleSummary
             do {
                 summary = try await Interruption.cancellingOnSignals(
-                    message: "interrupted: nothing was written to the output", returnIsCompletion: true
+                    message: "interrupted: nothing was written to the output; run the same command again to resume (what was downloaded is in the cache)",
+                    returnIsCompletion: true
                 ) { try await bundler.bundle(references, to: output) }
                 display.finish()
+            } catch BundleError.unresolved(let failures, let total) where format == .json {
+                display.finish()
+                try RunReport.print(RunReport.bundle(failures: failures, seconds: Date().timeIntervalSince(started)))
+                FileHandle.standardError.write(Data("error: \(failures.count) of \(total) images cannot be bundled; nothing was written\n".utf8))
+                throw ExitCode.failure
             } catch {
                 display.finish()
                 throw error
             }
             let elapsed = Date().timeIntervalSince(started)
-            print("""
-                wrote \(summary.output): \(Formatting.count(summary.images, "image")), \(Formatting.count(summary.blobs, "blob")) \
-                (\(summary.sharedBlobs) shared), \(Formatting.bytes(summary.bytes)) in \(Formatting.seconds(elapsed)); \
-                fetched \(Formatting.count(summary.blobsFetched, "blob")) (\(Formatting.bytes(summary.bytesFetched)), \
-                \(Formatting.rate(summary.bytesFetched, over: elapsed))), \(summary.blobsFromCache) from cache
-                """)
+            for failure in summary.failures {
+                FileHandle.standardError.write(Data("error: left out \(failure.reference): \(ErrorHints.message(for: failure.error))\n".utf8))
+            }
+            if format == .json {
+                try RunReport.print(RunReport.bundle(summary, seconds: elapsed))
+            } else {
+                print("""
+                    wrote \(summary.output): \(Formatting.count(summary.images, "image")), \(Formatting.count(summary.blobs, "blob")) \
+                    (\(summary.sharedBlobs) shared), \(Formatting.bytes(summary.bytes)) in \(Formatting.seconds(elapsed)); \
+                    fetched \(Formatting.count(summary.blobsFetched, "blob")) (\(Formatting.bytes(summary.bytesFetched)), \
+                    \(Formatting.rate(summary.bytesFetched, over: elapsed))), \(summary.blobsFromCache) from cache\
+                    \(summary.failures.isEmpty ? "" : "; \(summary.failures.count) left out")
+                    """)
+            }
+            if !summary.failures.isEmpty { throw ExitCode.failure }
         }
     }
 }

@@ -15,6 +15,8 @@ final class BundleProgressDisplay: @unchecked Sendable {
     private var permanent: [String] = []
     private var redraw: LiveRedraw?
     private let started = Date()
+    private var totalBytes: Int64 = 0
+    private var bytes = ByteProgress()
     private weak var progress: TransferProgress?
 
     init(quiet: Bool) {
@@ -38,6 +40,10 @@ final class BundleProgressDisplay: @unchecked Sendable {
             case .blobWritten(let descriptor):
                 written.insert(descriptor.digest)
                 reportFinishedImages()
+            case .unresolved(let reference, let reason):
+                if mode != .quiet { emit("✗ \(reference): \(reason)") }
+            case .planned(let total):
+                totalBytes = total
             case .retrying(let subject, let reason):
                 if mode != .quiet { emit("retrying \(subject): \(reason)") }
             case .blobCached, .blobFetched:
@@ -82,9 +88,10 @@ final class BundleProgressDisplay: @unchecked Sendable {
                 let mark = finishedImages.contains(position) ? "✓" : "↓"
                 lines.append(" \(mark) \(image.reference)  \(done)/\(image.blobs.count) blobs  \(Formatting.bytes(image.totalSize))")
             }
-            let elapsed = Date().timeIntervalSince(started)
+            // Bytes into the archive (fetched or from the cache) against the archive's total.
+            let archived = progress?.bytesWritten ?? 0
             let fetched = progress?.bytesFetched ?? 0
-            lines.append("   \(Formatting.bytes(fetched)) fetched, \(Formatting.rate(fetched, over: elapsed)), \(Formatting.seconds(elapsed))")
+            lines.append("   \(bytes.line(done: archived, total: totalBytes)); \(Formatting.bytes(fetched)) fetched")
             return (above, lines)
         }
     }

@@ -63,6 +63,9 @@ struct MirrorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The blob cache (default $XDG_CACHE_HOME/airgap).", valueName: "dir"))
     var cache: String?
 
+    @Option(name: .customLong("output"), help: ArgumentHelp("Print the result as text or json.", valueName: "format"))
+    var format: RunReport.Format = .text
+
     @OptionGroup var sides: CopySideOptions
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var outputOptions: OutputOptions
@@ -82,9 +85,12 @@ struct MirrorCommand: AsyncParsableCommand {
         try await CommandFailure.reporting {
             let pairs = try mappingPairs()
             let destinations = try destination.map { [try MirrorDestination($0).registry] } ?? pairs.map(\.destination.domain)
-            let (sourceAccess, destinationAccess) = try sides.accesses(
+            var (sourceAccess, destinationAccess) = try sides.accesses(
                 sources: pairs.map(\.source), destinations: Set(destinations), shared: registry, logger: outputOptions.loggers)
             let display = MirrorProgressDisplay(quiet: outputOptions.quiet || dryRun)
+            let retries: @Sendable (String, RetryNotice) -> Void = { subject, notice in display.handle(.retrying(subject: subject, reason: "\(notice)")) }
+            sourceAccess.onRetry = retries
+            destinationAccess.onRetry = retries
             let mirrorer = Mirrorer(
                 source: sourceAccess, destination: destinationAccess, store: try BlobStore(root: cache ?? BlobStore.defaultRoot),
                 options: MirrorOptions(platform: try platform.map { try Platform($0) }, jobs: jobs, dryRun: dryRun),
@@ -128,6 +134,15 @@ struct MirrorCommand: AsyncParsableCommand {
             let message = failure.error.map(ErrorHints.message(for:)) ?? "failed"
             FileHandle.standardError.write(Data("error: \(failure.source) -> \(failure.destination): \(message)\n".utf8))
         }
+        var written: [String]?
+        if let mirrorSetsDirectory, !dryRun {
+            let mirrored = summary.mirrored.map { MirrorPair(source: $0.source, destination: $0.destination) }
+            written = try MirrorSets.write(MirrorSets.entries(for: mirrored), to: mirrorSetsDirectory, includeICSP: includeICSP)
+        }
+        if format == .json {
+            try RunReport.print(RunReport.mirror(summary, dryRun: dryRun, mirrorSets: written, seconds: elapsed))
+            return
+        }
         if !outputOptions.quiet {
             for image in summary.mirrored { print((dryRun ? "would copy " : "copied ") + "\(image.source) -> \(image.destination)") }
         }
@@ -137,10 +152,6 @@ struct MirrorCommand: AsyncParsableCommand {
             (\(Formatting.bytes(summary.bytesUploaded))), \(summary.blobsMounted) mounted, \(summary.blobsExisting) already there; \
             \(Formatting.seconds(elapsed))
             """)
-        if let mirrorSetsDirectory, !dryRun {
-            let mirrored = summary.mirrored.map { MirrorPair(source: $0.source, destination: $0.destination) }
-            let written = try MirrorSets.write(MirrorSets.entries(for: mirrored), to: mirrorSetsDirectory, includeICSP: includeICSP)
-            print("wrote " + written.joined(separator: ", "))
-        }
+        if let written { print("wrote " + written.joined(separator: ", ")) }
     }
 }

@@ -26,6 +26,7 @@ final class MirrorProgressDisplay: @unchecked Sendable {
     private var permanent: [String] = []
     private var redraw: LiveRedraw?
     private let started = Date()
+    private var bytes = ByteProgress()
     private weak var progress: TransferProgress?
 
     init(quiet: Bool) {
@@ -105,11 +106,12 @@ final class MirrorProgressDisplay: @unchecked Sendable {
             var live = active.prefix(Self.visibleImages).map { "↑ " + describe($0) }
             let finished = states.filter { $0.finished != nil }.count
             let waiting = states.count - finished - min(active.count, Self.visibleImages)
-            let elapsed = Date().timeIntervalSince(started)
             let sent = progress?.bytesSent ?? 0
             var total = "  \(finished + upToDate) of \(states.count + upToDate) images"
             if waiting > 0 { total += " (\(waiting) more waiting)" }
-            total += ", \(Formatting.bytes(sent)) sent, \(Formatting.rate(sent, over: elapsed)), \(Formatting.seconds(elapsed))"
+            // Blobs already at the destination are not sent: the total is an upper bound.
+            let toSend = states.reduce(Int64(0)) { $0 + $1.image.totalSize }
+            total += ", sent " + bytes.line(done: sent, total: toSend)
             live.append(total)
             return (lines, live)
         }

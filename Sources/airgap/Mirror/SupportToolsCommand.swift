@@ -33,9 +33,12 @@ struct SupportToolsCommand: AsyncParsableCommand {
         try await CommandFailure.reporting {
             let sourceReference = try ImageReference(source)
             let target = try MirrorDestination.resolve(destination, for: sourceReference)
-            let (sourceAccess, destinationAccess) = try sides.accesses(
+            var (sourceAccess, destinationAccess) = try sides.accesses(
                 sources: [sourceReference], destinations: [target.domain], shared: registry, logger: outputOptions.loggers)
             let display = MirrorProgressDisplay(quiet: outputOptions.quiet)
+            let retries: @Sendable (String, RetryNotice) -> Void = { subject, notice in display.handle(.retrying(subject: subject, reason: "\(notice)")) }
+            sourceAccess.onRetry = retries
+            destinationAccess.onRetry = retries
             let mirrorer = Mirrorer(
                 source: sourceAccess, destination: destinationAccess, store: try BlobStore(root: cache ?? BlobStore.defaultRoot),
                 options: MirrorOptions(),

@@ -17,12 +17,14 @@ struct ConnectionOptions: ParsableArguments {
     var authFile: String?
 
     /// Access to `registry` alone: the flags reach it and nothing else.
+    @OptionGroup var patience: PatienceOptions
+
     func access(to registry: String, credentials: any CredentialProvider, logger: LoggerFactory) throws -> RegistryAccess {
-        RegistryAccess(
+        patience.tuned(RegistryAccess(
             trust: TrustPolicy(relaxedRegistries: tlsVerify ? [] : [registry], namedRegistries: [registry], certDirectory: certDir),
             registriesConfiguration: try RegistriesConfiguration.load(registriesConf: nil),
             credentials: credentials,
             logger: logger.make("airgap.registry")
-        )
+        ))
     }
 }

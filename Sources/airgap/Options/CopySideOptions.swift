@@ -65,14 +65,14 @@ struct CopySideOptions: ParsableArguments {
         func access(
             named: Set<String>, verify: Bool, certDir: String?, authFile: String?, credentials: CommandLineCredentials, mirrors: MirrorTable
         ) -> RegistryAccess {
-            RegistryAccess(
+            shared.tuned(RegistryAccess(
                 trust: TrustPolicy(relaxedRegistries: verify ? [] : named, namedRegistries: named, caFile: shared.caFile, certDirectory: certDir),
                 mirrors: mirrors,
                 registriesConfiguration: configuration,
                 credentials: ChainedCredentialProvider([
                     credentials, shorthandCredentials, AuthFileSearch(locations: .current(authFile: authFile ?? shared.authFile)),
                 ]),
-                logger: logger.make("airgap.registry"))
+                logger: logger.make("airgap.registry")))
         }
         return (
             access(

@@ -42,6 +42,11 @@ struct RegistryOptions: ParsableArguments {
         valueName: "file"))
     var authFile: String?
 
+    @OptionGroup var patience: PatienceOptions
+
+    /// `access` with this command's retry budget and stall timeout.
+    func tuned(_ access: RegistryAccess) -> RegistryAccess { patience.tuned(access) }
+
     func validate() throws {
         _ = try mirrorTable()
         _ = try credentialSpecs(creds)
@@ -73,13 +78,13 @@ struct RegistryOptions: ParsableArguments {
         let credentials = try CommandLineCredentials(
             try credentialSpecs(creds), flag: "--creds", registries: hosts.contacted,
             unqualifiedScope: hosts.contacted.count == 1 ? hosts.contacted : nil, promptPassword: PasswordPrompt.ask)
-        return RegistryAccess(
+        return tuned(RegistryAccess(
             trust: TrustPolicy(
                 relaxedRegistries: tlsVerify ? [] : hosts.named, namedRegistries: hosts.named, caFile: caFile, certDirectory: certDir),
             mirrors: mirrors,
             registriesConfiguration: try RegistriesConfiguration.load(registriesConf: registriesConf),
             credentials: ChainedCredentialProvider([credentials, AuthFileSearch(locations: .current(authFile: authFile))]),
-            logger: logger.make("airgap.registry"))
+            logger: logger.make("airgap.registry")))
     }
 }
 

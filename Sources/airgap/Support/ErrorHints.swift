@@ -13,6 +13,16 @@ import Registry
 enum ErrorHints {
     /// `error` as the user reads it: the library's message and, when there is one, the fix.
     static func message(for error: any Error) -> String {
+        // Every image that failed, each with its own fix, and how to get the others anyway.
+        if case BundleError.unresolved(let failures, let total) = error, failures.count > 1 {
+            let lines = failures.map { "  \($0.reference): \(message(for: $0.error).replacingOccurrences(of: "\($0.reference): ", with: ""))" }
+            return "\(failures.count) of \(total) images cannot be bundled; nothing was written:\n" + lines.joined(separator: "\n")
+                + "\n(--keep-going writes the archive of the others)"
+        }
+        if case BundleError.unresolved(let failures, _) = error, let failure = failures.first {
+            return message(for: failure.error).contains(failure.reference.description)
+                ? message(for: failure.error) : "\(failure.reference): \(message(for: failure.error))"
+        }
         guard let hint = hint(for: error) else { return "\(error)" }
         return "\(error); \(hint)"
     }
@@ -66,6 +76,12 @@ enum ErrorHints {
     }
 
     private static func transport(_ error: TransportError) -> String? {
+        if case .curl(7, _, _, _) = error {
+            return "nothing listens there: check the registry's host and port, and that the registry is running"
+        }
+        if case .curl(28, _, _, _) = error {
+            return "the registry did not answer in time; check it, or allow longer with --stall-timeout SECONDS (and --retry-times N)"
+        }
         if error.isCertificateProblem {
             return "if this registry uses a private CA, pass its certificate with --cert-dir or --ca-file, or --tls-verify=false to skip verification"
         }

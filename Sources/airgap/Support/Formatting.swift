@@ -25,4 +25,12 @@ enum Formatting {
     static func seconds(_ value: Double) -> String {
         String(format: value < 10 ? "%.2fs" : "%.1fs", value)
     }
+
+    /// A time to come, coarsely: "45s", "3m10s", "1h05m".
+    static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded(.up))
+        if total < 60 { return "\(total)s" }
+        if total < 3600 { return "\(total / 60)m\(String(format: "%02d", total % 60))s" }
+        return "\(total / 3600)h\(String(format: "%02d", (total % 3600) / 60))m"
+    }
 }
