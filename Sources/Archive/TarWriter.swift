@@ -99,10 +99,17 @@ public final class TarWriter {
 
     private func writeHeader(name: String, size: Int64, type: UInt32, mode: UInt32) throws {
         let handle = try openHandle()
+        let entry = try Self.entry(name: name, size: size, type: type, mode: mode, modificationTime: modificationTime, path: path)
+        defer { archive_entry_free(entry) }
+        try ArchiveError.check(archive_write_header(handle, entry), handle, path: path, operation: "write header for \(name)")
+    }
+
+    /// The fixed metadata every entry gets (owner 0:0, the caller's mtime): the one place it is
+    /// set, so a header rendered ahead of time (``TarLayout``) is the one this writer writes.
+    static func entry(name: String, size: Int64, type: UInt32, mode: UInt32, modificationTime: Int, path: String) throws -> OpaquePointer {
         guard let entry = archive_entry_new() else {
             throw ArchiveError(path: path, operation: "archive_entry_new", message: "out of memory")
         }
-        defer { archive_entry_free(entry) }
         archive_entry_set_pathname_utf8(entry, name)
         archive_entry_set_size(entry, size)
         archive_entry_set_filetype(entry, type)
@@ -110,7 +117,7 @@ public final class TarWriter {
         archive_entry_set_uid(entry, 0)
         archive_entry_set_gid(entry, 0)
         archive_entry_set_mtime(entry, time_t(modificationTime), 0)
-        try ArchiveError.check(archive_write_header(handle, entry), handle, path: path, operation: "write header for \(name)")
+        return entry
     }
 
     private func writeData(_ bytes: UnsafeRawBufferPointer, _ handle: OpaquePointer) throws {

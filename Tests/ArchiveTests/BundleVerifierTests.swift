@@ -29,21 +29,33 @@ import Testing
         #expect(result.bytes == standard.fixture.blobData.values.reduce(0) { $0 + Int64($1.count) })
     }
 
-    /// What the real writer produces (metadata first, then the blobs streamed from files) passes.
-    @Test func theBundleWritersArchiveVerifiesClean() async throws {
+    /// What the real writer produces (laid out first, the bodies written at their places in any
+    /// order: downloads into slots, cached files copied by the kernel) passes.
+    @Test func theBundleFilesArchiveVerifiesClean() throws {
         let fixture = BundleFixture.standard().fixture
         let output = scratch.path("written.tar")
-        let writer = try BundleWriter(outputPath: output)
-        try await writer.writeMetadata(
-            index: ImageIndex(manifests: fixture.indexEntries!), dockerEntries: fixture.dockerEntries!)
-        for digest in fixture.blobOrder {
-            let source = scratch.path(digest.encoded)
-            try fixture.blobData[digest]!.write(to: URL(fileURLWithPath: source))
-            let descriptor = Descriptor(
-                mediaType: .ociLayerGzip, digest: digest, size: Int64(fixture.blobData[digest]!.count))
-            try await writer.appendBlob(descriptor, from: source)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let descriptors = fixture.blobOrder.map { Descriptor(mediaType: .ociLayerGzip, digest: $0, size: Int64(fixture.blobData[$0]!.count)) }
+        let file = try BundleFile(
+            outputPath: output,
+            files: [
+                (BundleLayout.ociLayoutFile, BundleLayout.ociLayoutContents),
+                (BundleLayout.ociIndexFile, try encoder.encode(ImageIndex(manifests: fixture.indexEntries!))),
+                (BundleLayout.dockerManifestFile, try encoder.encode(fixture.dockerEntries!)),
+            ],
+            blobs: descriptors)
+        for (position, descriptor) in descriptors.enumerated().reversed() {
+            let data = fixture.blobData[descriptor.digest]!
+            if position % 2 == 0 {
+                try data.withUnsafeBytes { try file.slot(for: descriptor).write($0) }
+            } else {
+                let source = scratch.path(descriptor.digest.encoded)
+                try data.write(to: URL(fileURLWithPath: source))
+                try file.copyBody(of: descriptor, from: source)
+            }
         }
-        try await writer.commit()
+        try file.commit()
         let result = try BundleVerifier.verify(archiveAt: output)
         #expect(result.problems == [])
         #expect(result.blobs == fixture.blobOrder.count)

@@ -38,7 +38,8 @@ import Testing
         let error = TransportError.curl(code: 60, message: "SSL certificate problem", method: .get, url: "https://r.example/v2/")
         #expect(ErrorHints.message(for: error).contains("--cert-dir"))
         #expect(ErrorHints.message(for: error).contains("--tls-verify=false"))
-        #expect(ErrorHints.hint(for: TransportError.curl(code: 7, message: "refused", method: .get, url: "")) == nil)
+        #expect(ErrorHints.hint(for: TransportError.curl(code: 7, message: "refused", method: .get, url: ""))?.contains("nothing listens") == true)
+        #expect(ErrorHints.hint(for: TransportError.curl(code: 56, message: "reset", method: .get, url: "")) == nil)
     }
 
     @Test func aHintReachesThroughTheErrorsThatWrapIt() throws {

@@ -118,6 +118,7 @@ public final class BlobIngest: BlobTarget, @unchecked Sendable {
         }
         try store.moveIntoPlace(partialPath, descriptor.digest)
         committed = true
+        store.stamp(descriptor.digest)
     }
 
     /// Removes the partial file: bytes that failed verification must never be resumed from.

@@ -92,6 +92,16 @@ public final class BlobStore: Sendable {
         return data
     }
 
+    /// Whether the cached copy of `descriptor` is the blob: trusted through its verified stamp when
+    /// the file has not changed since it was verified (``VerifiedStamp``), hashed whole otherwise
+    /// (and stamped). A damaged copy is evicted, and `false` says to fetch it again.
+    public func verifiedCopy(_ descriptor: Descriptor) throws -> Bool {
+        if hasValidStamp(descriptor) { return true }
+        guard try verify(descriptor) else { return false }
+        stamp(descriptor.digest)
+        return true
+    }
+
     /// Hashes the cached copy of `descriptor` whole: `true` when it is the blob; otherwise the copy
     /// is evicted and `false` says to fetch it again. Nothing leaves the cache unverified.
     public func verify(_ descriptor: Descriptor) throws -> Bool {
@@ -118,7 +128,55 @@ public final class BlobStore: Sendable {
 
     /// Removes a blob found corrupt, so the next run fetches it again.
     public func evict(_ digest: Digest) {
+        removeStamp(digest)
         unlink(path(for: digest))
+    }
+
+    /// Keeps a verified blob from an archive slot: copied by the kernel from the archive into the
+    /// cache (no pass through this process), renamed into place, stamped. Best effort for the
+    /// caller: the archive does not depend on it.
+    public func keep(_ slot: ArchiveSlot) throws {
+        let descriptor = slot.descriptor
+        guard slot.isComplete, !contains(descriptor) else { return }
+        let temporary = "\(ingestDirectory)/\(descriptor.digest.encoded).\(getpid())-\(UUID().uuidString.prefix(8))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw BlobStoreError.io(path: temporary, operation: "create", errno: errno) }
+        do {
+            try slot.copy(to: fd)
+            close(fd)
+            try moveIntoPlace(temporary, descriptor.digest)
+            stamp(descriptor.digest)
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        unlink("\(ingestDirectory)/\(descriptor.digest.encoded).partial")
+    }
+
+    /// Saves what a cut download wrote into an archive slot as the blob's partial file, so that the
+    /// next run resumes after it instead of fetching it all again.
+    public func keepPartial(_ slot: ArchiveSlot) {
+        guard !slot.isComplete, slot.heldBytes > 0, !contains(slot.descriptor) else { return }
+        let partial = "\(ingestDirectory)/\(slot.descriptor.digest.encoded).partial"
+        if let existing = partialLength(slot.descriptor), existing >= slot.heldBytes { return }
+        let temporary = "\(partial).\(getpid())-\(UUID().uuidString.prefix(8))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        let copied = (try? slot.copy(to: fd)) != nil
+        close(fd)
+        if !copied || rename(temporary, partial) != 0 { unlink(temporary) }
+    }
+
+    /// A partial download of `descriptor` an earlier run left (its path and length), if any.
+    public func partial(for descriptor: Descriptor) -> (path: String, length: Int64)? {
+        partialLength(descriptor).map { ("\(ingestDirectory)/\(descriptor.digest.encoded).partial", $0) }
+    }
+
+    private func partialLength(_ descriptor: Descriptor) -> Int64? {
+        var info = stat()
+        guard stat("\(ingestDirectory)/\(descriptor.digest.encoded).partial", &info) == 0, info.st_size > 0 else { return nil }
+        return Int64(info.st_size)
     }
 
     /// Starts (or resumes) downloading `descriptor`'s blob; see ``BlobIngest``.

@@ -21,7 +21,7 @@ struct BlobFetcher: Sendable {
     func fetch(_ descriptor: Descriptor, from source: ImageReference, relay: GrowingFile? = nil) async throws -> Bool {
         do {
             if store.contains(descriptor) {
-                if try store.verify(descriptor) {
+                if try store.verifiedCopy(descriptor) {
                     relay?.attachComplete(path: store.path(for: descriptor.digest))
                     events(.blobCached(descriptor))
                     return false

@@ -53,10 +53,12 @@ public struct ImageFailure: Sendable, CustomStringConvertible {
 
 /// Pulls images from registries into one offline archive.
 ///
-/// Every image is resolved first (manifests only, concurrently), which fixes the archive's contents
-/// and order. Then blobs download concurrently into the cache while one writer appends them to the
-/// tar in that fixed order, each as soon as it and all before it are verified: the archive is
-/// pipelined with the downloads, and the same images always give the same bytes.
+/// Every image is resolved first (manifests only, concurrently), which fixes the archive's contents,
+/// its order, and so every entry's offset (``BundleFile``). Then each blob lands at its place, up
+/// to `jobs` at a time in any order: a download is written straight into the archive, once, and
+/// copied from there into the cache by the kernel; a cached blob is copied into the archive by the
+/// kernel after its verified stamp (or a hash) says it is intact. The same images always give the
+/// same bytes, and the archive is renamed into place only when every blob verified.
 public struct Bundler: Sendable {
     /// Measured in bench/ (see BENCHMARKS.md): past 8 the loopback registry gains nothing.
     public static let defaultJobs = 8
@@ -77,35 +79,40 @@ public struct Bundler: Sendable {
     public func bundle(_ references: [ImageReference], to outputPath: String) async throws -> BundleSummary {
         guard !references.isEmpty else { throw BundleError.noImages }
         // Fail on an unwritable output before any network traffic.
-        let writer = try BundleWriter(outputPath: outputPath)
+        try BundleFile.checkDestination(outputPath)
+        let clients = RegistryClientPool(access: access)
+        let (images, failures) = try await resolveAll(references, clients: clients)
+        if !failures.isEmpty && (!options.keepGoing || images.isEmpty) {
+            throw BundleError.unresolved(failures, of: references.count)
+        }
+        let plan = BundlePlan(images: images)
+        events(.planned(totalBytes: plan.totalBytes))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let file = try BundleFile(
+            outputPath: outputPath,
+            files: [
+                (BundleLayout.ociLayoutFile, BundleLayout.ociLayoutContents),
+                (BundleLayout.ociIndexFile, try encoder.encode(plan.ociIndex())),
+                (BundleLayout.dockerManifestFile, try encoder.encode(plan.dockerEntries())),
+            ],
+            blobs: plan.manifests + plan.blobs.map(\.descriptor))
         do {
-            let clients = RegistryClientPool(access: access)
-            let (images, failures) = try await resolveAll(references, clients: clients)
-            if !failures.isEmpty && (!options.keepGoing || images.isEmpty) {
-                throw BundleError.unresolved(failures, of: references.count)
-            }
-            let plan = BundlePlan(images: images)
-            events(.planned(totalBytes: plan.totalBytes))
-            try await writer.writeMetadata(index: plan.ociIndex(), dockerEntries: plan.dockerEntries())
             for manifest in plan.manifests {
-                // Hashed once more as it is copied: small, and read from the cache again since it resolved.
-                do {
-                    try await writer.appendBlob(manifest, from: store.path(for: manifest.digest))
-                } catch let error as BlobStoreError {
-                    store.evict(manifest.digest)
-                    throw error
-                }
+                // Small, and hashed again as it is read (it resolved moments ago, from this cache).
+                let bytes = try store.readVerified(manifest.digest)
+                try bytes.withUnsafeBytes { try file.slot(for: manifest).write($0) }
                 progress.addWritten(manifest.size)
             }
-            let fetched = try await transfer(plan, clients: clients, writer: writer)
-            try await writer.commit()
+            let fetched = try await transfer(plan, clients: clients, into: file)
+            try file.commit()
             return BundleSummary(
                 output: outputPath, bundled: images, failures: failures, blobs: plan.manifests.count + plan.blobs.count,
                 bytes: plan.totalBytes, blobsFetched: fetched, bytesFetched: progress.bytesFetched,
                 blobsFromCache: plan.blobs.count - fetched, sharedBlobs: plan.sharedBlobCount
             )
         } catch {
-            writer.discard()
+            file.discard()
             throw error
         }
     }
@@ -155,71 +162,73 @@ public struct Bundler: Sendable {
         }
     }
 
-    /// Downloads the plan's blobs (`jobs` at a time) while appending them in plan order.
-    /// Returns how many were transferred rather than found in the cache.
-    private func transfer(_ plan: BundlePlan, clients: RegistryClientPool, writer: BundleWriter) async throws -> Int {
-        let fetcher = BlobFetcher(clients: clients, store: store, progress: progress, events: events)
-        // (plan index, whether this run just downloaded and verified it)
-        let (ready, readyContinuation) = AsyncStream<(Int, Bool)>.makeStream()
+    /// Puts every blob of the plan at its place, `jobs` at a time. Returns how many were transferred
+    /// rather than found in the cache.
+    private func transfer(_ plan: BundlePlan, clients: RegistryClientPool, into file: BundleFile) async throws -> Int {
         let blobs = plan.blobs
-        let jobs = options.jobs
-        let store = store
-        let events = events
-        let progress = progress
+        return try await withThrowingTaskGroup(of: Bool.self) { group in
+            var next = 0
+            var transferred = 0
+            func launch() {
+                let blob = blobs[next]
+                next += 1
+                group.addTask { try await place(blob, in: file, clients: clients) }
+            }
+            while next < min(options.jobs, blobs.count) { launch() }
+            for try await didTransfer in group {
+                if didTransfer { transferred += 1 }
+                if next < blobs.count { launch() }
+            }
+            return transferred
+        }
+    }
 
-        return try await withThrowingTaskGroup(of: Int.self) { group in
-            // The appender: takes verified blobs in plan order as they become ready.
-            group.addTask {
-                var waiting: [Int: Bool] = [:]
-                var next = 0
-                for await (index, fresh) in ready {
-                    waiting[index] = fresh
-                    while waiting.removeValue(forKey: next) != nil {
-                        // The fetcher has just verified the file, downloaded or found in the cache.
-                        do {
-                            try await writer.appendBlob(blobs[next].descriptor, from: store.path(for: blobs[next].descriptor.digest), verified: true)
-                        } catch let error as ArchiveError {
-                            throw error  // the output's trouble (a full disk), not the image's
-                        } catch {
-                            throw BlobFailure(image: blobs[next].source, underlying: error)
-                        }
-                        progress.addWritten(blobs[next].descriptor.size)
-                        events(.blobWritten(blobs[next].descriptor))
-                        next += 1
-                    }
+    /// One blob into its place: from the cache when its copy is intact, else downloaded into the
+    /// archive (resuming after what an earlier run left) and then kept in the cache. Returns whether
+    /// bytes were transferred.
+    private func place(_ blob: BundlePlan.Blob, in file: BundleFile, clients: RegistryClientPool) async throws -> Bool {
+        let descriptor = blob.descriptor
+        let subject = "blob \(descriptor.digest) of \(blob.source.name)"
+        do {
+            if store.contains(descriptor) {
+                if try store.verifiedCopy(descriptor) {
+                    try file.copyBody(of: descriptor, from: store.path(for: descriptor.digest))
+                    progress.addWritten(descriptor.size)
+                    events(.blobCached(descriptor))
+                    events(.blobWritten(descriptor))
+                    return false
                 }
-                try Task.checkCancellation()
-                return 0
+                events(.retrying(subject: subject, reason: "the cache held a damaged copy (evicted)"))
             }
-            // The downloads: a fixed-width window over the plan.
-            group.addTask {
-                defer { readyContinuation.finish() }
-                return try await withThrowingTaskGroup(of: (Int, Bool).self) { downloads in
-                    var next = 0
-                    var transferred = 0
-                    func launch() {
-                        let index = next
-                        next += 1
-                        downloads.addTask {
-                            do {
-                                return (index, try await fetcher.fetch(blobs[index].descriptor, from: blobs[index].source))
-                            } catch is CancellationError {
-                                throw CancellationError()
-                            } catch {
-                                throw BlobFailure(image: blobs[index].source, underlying: error)
-                            }
-                        }
-                    }
-                    while next < min(jobs, blobs.count) { launch() }
-                    for try await (index, didTransfer) in downloads {
-                        if didTransfer { transferred += 1 }
-                        readyContinuation.yield((index, didTransfer))
-                        if next < blobs.count { launch() }
-                    }
-                    return transferred
-                }
+            let slot = try file.slot(for: descriptor)
+            if let partial = store.partial(for: descriptor) { try slot.seed(from: partial.path, length: partial.length) }
+            let client = try await clients.client(for: blob.source)
+            do {
+                try await client.download(
+                    descriptor, from: blob.source.repository, into: slot,
+                    onBytes: { [progress] in progress.addFetched($0) },
+                    onRetry: { [events] notice in events(.retrying(subject: subject, reason: "\(notice)")) })
+            } catch {
+                // A cut download's bytes stay for the next run to resume from.
+                store.keepPartial(slot)
+                throw error
             }
-            return try await group.reduce(0, +)
+            progress.addWritten(descriptor.size)
+            events(.blobFetched(descriptor))
+            events(.blobWritten(descriptor))
+            do {
+                try store.keep(slot)
+            } catch {
+                // The archive does not depend on the cache: a full cache disk costs the next run, not this one.
+                events(.notCached(descriptor, reason: "\(error)"))
+            }
+            return true
+        } catch let error as CancellationError {
+            throw error
+        } catch let error as ArchiveError {
+            throw error  // the output's trouble (a full disk), not the image's
+        } catch {
+            throw BlobFailure(image: blob.source, underlying: error)
         }
     }
 }

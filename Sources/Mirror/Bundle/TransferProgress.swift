@@ -16,6 +16,9 @@ public enum BundleEvent: Sendable {
     /// A blob is in the archive; `image` names the first image that needed it.
     case blobWritten(Descriptor)
     case retrying(subject: String, reason: String)
+    /// A blob in the archive could not be kept in the cache (its disk is full, say): this run is
+    /// not affected, the next one fetches it again.
+    case notCached(Descriptor, reason: String)
 }
 
 /// Live byte counters, read by a progress display on its own clock while transfers add to them.

@@ -16,6 +16,7 @@ final class BundleProgressDisplay: @unchecked Sendable {
     private var redraw: LiveRedraw?
     private let started = Date()
     private var totalBytes: Int64 = 0
+    private var warnedAboutCache = false
     private var bytes = ByteProgress()
     private weak var progress: TransferProgress?
 
@@ -46,6 +47,11 @@ final class BundleProgressDisplay: @unchecked Sendable {
                 totalBytes = total
             case .retrying(let subject, let reason):
                 if mode != .quiet { emit("retrying \(subject): \(reason)") }
+            case .notCached(let descriptor, let reason):
+                if mode != .quiet, !warnedAboutCache {
+                    warnedAboutCache = true
+                    emit("warning: blob \(descriptor.digest) (and maybe more) was not kept in the cache: \(reason); the archive is complete. Give the cache room, or choose another with --cache DIR")
+                }
             case .blobCached, .blobFetched:
                 break
             }

@@ -1,0 +1,74 @@
+import CArchive
+import Foundation
+
+/// A whole tar laid out before a byte of it is written: every entry's header (rendered by libarchive,
+/// exactly as ``TarWriter`` writes it) and the offset of every body. With the layout known,
+/// bodies can be written concurrently at their places (downloads landing where they belong),
+/// and the file is the same, byte for byte, as one written entry after entry.
+public struct TarLayout: Sendable {
+    public struct Entry: Sendable {
+        public var name: String
+        public var size: Int64
+        /// The header bytes (512, more when a name needs pax extensions).
+        public var header: [UInt8]
+        public var headerOffset: Int64
+        public var bodyOffset: Int64
+    }
+
+    public private(set) var entries: [Entry] = []
+    /// Where the next header goes: after the last body and its padding to 512 bytes.
+    private var end: Int64 = 0
+    private let modificationTime: Int
+
+    public init(modificationTime: Int = 0) {
+        self.modificationTime = modificationTime
+    }
+
+    /// The file's size: every entry, then the two zero records that end a tar (libarchive pads no
+    /// further: ``TarWriter`` sets one byte per last block).
+    public var size: Int64 { end + 2 * Self.record }
+
+    static let record: Int64 = 512
+
+    public mutating func addDirectory(_ name: String) throws {
+        try add(name: name.hasSuffix("/") ? name : name + "/", size: 0, type: airgap_ae_ifdir(), mode: 0o755)
+    }
+
+    @discardableResult
+    public mutating func addFile(_ name: String, size: Int64) throws -> Entry {
+        try add(name: name, size: size, type: airgap_ae_ifreg(), mode: 0o644)
+    }
+
+    private mutating func add(name: String, size: Int64, type: UInt32, mode: UInt32) throws -> Entry {
+        let header = try Self.header(name: name, size: size, type: type, mode: mode, modificationTime: modificationTime)
+        let entry = Entry(name: name, size: size, header: header, headerOffset: end, bodyOffset: end + Int64(header.count))
+        entries.append(entry)
+        end = entry.bodyOffset + (size + Self.record - 1) / Self.record * Self.record
+        return entry
+    }
+
+    /// The header libarchive writes for this entry: an unblocked pax-restricted writer into memory,
+    /// failed on purpose after the header, so that closing it writes no body padding or trailer.
+    static func header(name: String, size: Int64, type: UInt32, mode: UInt32, modificationTime: Int) throws -> [UInt8] {
+        let path = "<tar layout>"
+        guard let handle = archive_write_new() else { throw ArchiveError(path: path, operation: "archive_write_new", message: "out of memory") }
+        defer { archive_write_free(handle) }
+        let entry = try TarWriter.entry(name: name, size: size, type: type, mode: mode, modificationTime: modificationTime, path: path)
+        defer { archive_entry_free(entry) }
+        // A header with pax extensions for a long name is a few kilobytes at the most.
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var used = 0
+        try buffer.withUnsafeMutableBytes { memory in
+            try ArchiveError.check(archive_write_set_format_pax_restricted(handle), handle, path: path, operation: "set format")
+            try ArchiveError.check(archive_write_add_filter_none(handle), handle, path: path, operation: "set filter")
+            try ArchiveError.check(archive_write_set_bytes_per_block(handle, 0), handle, path: path, operation: "set block size")
+            try ArchiveError.check(archive_write_open_memory(handle, memory.baseAddress, memory.count, &used), handle, path: path, operation: "open")
+            try ArchiveError.check(archive_write_header(handle, entry), handle, path: path, operation: "header for \(name)")
+            _ = archive_write_fail(handle)
+        }
+        guard used > 0, used % Int(record) == 0 else {
+            throw ArchiveError(path: path, operation: "header for \(name)", message: "libarchive wrote \(used) bytes, not whole records")
+        }
+        return Array(buffer[..<used])
+    }
+}
