@@ -29,13 +29,15 @@ import Yams
     }
 
     private func mirrorer(
-        cache: String, platform: Platform? = nil, dryRun: Bool = false, events: @escaping @Sendable (MirrorEvent) -> Void = { _ in }
+        cache: String, platform: Platform? = nil, dryRun: Bool = false, keepBlobs: Bool = false,
+        events: @escaping @Sendable (MirrorEvent) -> Void = { _ in }
     ) throws -> Mirrorer {
         let source = RegistryAccess(trust: TrustPolicy(relaxedRegistries: [self.source]))
         // Some tests push to the source registry too (a second destination).
         let destination = RegistryAccess(trust: TrustPolicy(relaxedRegistries: [self.destination, self.source]), credentials: login)
         return Mirrorer(
-            source: source, destination: destination, store: try BlobStore(root: cache), options: MirrorOptions(platform: platform, dryRun: dryRun),
+            source: source, destination: destination, store: try BlobStore(root: cache),
+            options: MirrorOptions(platform: platform, dryRun: dryRun, keepBlobs: keepBlobs),
             events: events)
     }
 
@@ -134,10 +136,10 @@ import Yams
         #expect(mounts.count == 3 && mounts.allSatisfy { $0.contains("\" 201 ") })
     }
 
-    /// Two destination registries need the same blobs at once: both relays read one download
-    /// (the second waits for the cache file the first is verifying), and both end with the
-    /// source's digest. The cache holds each blob once, verified.
-    @Test func twoRegistriesReceiveOneDownloadRelayedToBoth() async throws {
+    /// Two destination registries need the same blobs at once: each gets its own relay, and both
+    /// end with the source's digest. With a cache asked for (`keepBlobs`), it holds each blob once,
+    /// verified; without one, a relay writes nothing (the next test).
+    @Test func twoRegistriesBothReceiveTheBlobsAndTheCacheKeepsThemWhenAsked() async throws {
         let directory = try scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let registry = try TestRegistry.plain()
@@ -148,7 +150,7 @@ import Yams
             MirrorPair(source: image.reference, destination: try ImageReference("\(destination)/\(prefix)/two:v1")),
             MirrorPair(source: image.reference, destination: try ImageReference("\(source)/\(prefix)/two:v1")),
         ]
-        let summary = await try mirrorer(cache: directory + "/cache").mirror(pairs)
+        let summary = await try mirrorer(cache: directory + "/cache", keepBlobs: true).mirror(pairs)
         #expect(summary.failures.isEmpty, "\(summary.failures)")
         #expect(summary.blobsUploaded == 6)  // config and two layers, into each registry
         #expect(try await destinationDigest(pairs[0].destination) == image.manifest.digest)
@@ -157,6 +159,24 @@ import Yams
         let store = try BlobStore(root: directory + "/cache")
         for blob in [image.config] + image.layers { #expect(store.contains(blob)) }
         #expect(try FaultInjectionTests.unverifiedCacheFiles(directory + "/cache").isEmpty)
+    }
+
+    /// By default a relay writes nothing to disk (skopeo copy writes nothing either): the blobs go
+    /// from the source to the destination through memory, and the cache is left as it was.
+    @Test func aRelayWritesNoBlobToTheCacheUnlessAsked() async throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let registry = try TestRegistry.plain()
+        let image = try await registry.pushImage(
+            repository: TestRegistry.uniqueRepository("relay-memory"), tag: "v1", layers: [TestRegistry.randomData(6_000_000)])
+        let pair = MirrorPair(source: image.reference, destination: try ImageReference("\(destination)/\(prefix)/memory:v1"))
+        let summary = await try mirrorer(cache: directory + "/cache").mirror([pair])
+        #expect(summary.failures.isEmpty, "\(summary.failures)")
+        #expect(try await destinationDigest(pair.destination) == image.manifest.digest)
+        let store = try BlobStore(root: directory + "/cache")
+        for blob in [image.config] + image.layers { #expect(!store.contains(blob), "blob \(blob.digest) was written to the cache") }
+        let ingest = try FileManager.default.contentsOfDirectory(atPath: directory + "/cache/ingest")
+        #expect(ingest.isEmpty, "nor a partial: \(ingest)")
     }
 
     @Test func anArchiveIsPushedWithTheDigestsItHolds() async throws {

@@ -173,4 +173,47 @@ import Testing
         let layerGets = world.requests.filter { $0.host == source && $0.method == .get && $0.path.hasSuffix("/blobs/\(Digest.compute(of: shared))") }
         #expect(layerGets.count == 1, "downloaded once")
     }
+
+    /// A relay's download cut mid-body resumes into the same pipe (`Range`), the upload waiting.
+    @Test func aCutRelayResumesWithRange() async throws {
+        let built = image("relay", tag: "v1", layers: [300_000])
+        let layer = built.blobs[1].digest
+        let cuts = CallCounter()
+        world.fault = { request in
+            guard request.host == "source.example", request.method == .get, request.path.hasSuffix("/blobs/\(layer)") else { return nil }
+            return cuts.next() == 1 ? .cutAfter(100_000) : nil
+        }
+        let summary = await try mirrorer().mirror([try pair("relay", tag: "v1")])
+        #expect(summary.failures.isEmpty, "\(summary.failures.map { "\($0.error!)" })")
+        let gets = world.requests.filter { $0.host == source && $0.method == .get && $0.path.hasSuffix("/blobs/\(layer)") }
+        #expect(gets.map { $0.headers["Range"] } == [nil, "bytes=100000-"])
+        #expect(world.hasBlob(layer, in: "\(destination)/relay"))
+        #expect(destinationRequests.filter { $0.method == .post }.count == 2, "one upload session per blob: the relay was not started again")
+    }
+
+    /// A source that answers a resume with the whole blob again (no `Range` support) cannot be
+    /// resumed into a pipe already partly sent: the whole relay starts again, and succeeds.
+    @Test func aRelayWhoseSourceStartsOverIsStartedAgain() async throws {
+        let built = image("restart", tag: "v1", layers: [300_000])
+        let layer = built.blobs[1].digest
+        world.ignoresRange = true
+        let cuts = CallCounter()
+        world.fault = { request in
+            guard request.host == "source.example", request.method == .get, request.path.hasSuffix("/blobs/\(layer)") else { return nil }
+            return cuts.next() == 1 ? .cutAfter(100_000) : nil
+        }
+        let summary = await try mirrorer().mirror([try pair("restart", tag: "v1")])
+        #expect(summary.failures.isEmpty, "\(summary.failures.map { "\($0.error!)" })")
+        #expect(world.hasBlob(layer, in: "\(destination)/restart"))
+        let sessions = destinationRequests.filter { $0.method == .post }
+        #expect(sessions.count == 3, "a second session for the layer's new relay: \(sessions)")
+        #expect(sleeps.delays.contains(.seconds(1)), "started again after the retry policy's wait")
+    }
+}
+
+/// Counts calls from any thread.
+final class CallCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func next() -> Int { lock.withLock { count += 1; return count } }
 }

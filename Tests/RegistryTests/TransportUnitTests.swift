@@ -95,34 +95,39 @@ import Testing
         #expect(try buffer.withUnsafeMutableBytes { try reader.read(into: $0) } == .filled(0))
     }
 
-    /// A body still being downloaded: the reader takes what is announced, waits at the edge, and
-    /// fails when the download does (so the upload stops instead of sending a short body).
-    @Test func aGrowingFileIsReadAsItGrowsAndNeverPastWhatIsAnnounced() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("growing-\(UUID().uuidString)").path
-        defer { unlink(path) }
-        try Data("HELLOWORLD".utf8).write(to: URL(fileURLWithPath: path))
-        let file = GrowingFile(length: 10)
-        file.attach(path: path, available: 0)
-        let reader = try UploadReader(body: .growing(file), url: URL(string: "https://r.example/")!)
+    /// A body still being downloaded: the reader takes what is there, waits at the edge, gets the
+    /// last byte only once the download verified, and fails when the download does (so the upload
+    /// stops instead of sending a short body). The buffer is bounded and wraps around.
+    @Test func aPipeIsReadAsItFillsAndHoldsItsLastByteUntilVerified() throws {
+        let pipe = BlobPipe(length: 10, capacity: 4)
+        let reader = try UploadReader(body: .pipe(pipe), url: URL(string: "https://r.example/")!)
         var buffer = [UInt8](repeating: 0, count: 8)
         func read() throws -> UploadReader.Chunk { try buffer.withUnsafeMutableBytes { try reader.read(into: $0) } }
+        func append(_ text: String) throws { try Data(text.utf8).withUnsafeBytes { try pipe.append($0) } }
 
         #expect(try read() == .waiting)
         #expect(!reader.canContinue)
-        file.advance(to: 3)
+        try append("HEL")
+        #expect(pipe.hasRoom(for: 1) && !pipe.hasRoom(for: 2), "a bounded buffer")
         #expect(reader.canContinue)
         #expect(try read() == .filled(3))
         #expect(String(decoding: buffer[..<3], as: UTF8.self) == "HEL")
         #expect(try read() == .waiting)
-        file.advance(to: 10)
-        file.finish()
-        #expect(try read() == .filled(7))
-        #expect(String(decoding: buffer[..<7], as: UTF8.self) == "LOWORLD")
+        try append("LOWO")
+        #expect(try read() == .filled(4))
+        #expect(String(decoding: buffer[..<4], as: UTF8.self) == "LOWO")
+        try append("RLD")
+        #expect(try read() == .filled(2), "all but the last byte before the download verified")
+        #expect(try read() == .waiting)
+        pipe.finish()
+        #expect(try read() == .filled(1))
+        #expect(buffer[0] == UInt8(ascii: "D"))
         #expect(try read() == .filled(0))
+        #expect(throws: UploadReadError.self) { try reader.seek(to: 0) }
 
-        let failing = GrowingFile(length: 10)
-        failing.attach(path: path, available: 2)
-        let second = try UploadReader(body: .growing(failing), url: URL(string: "https://r.example/")!)
+        let failing = BlobPipe(length: 10)
+        let second = try UploadReader(body: .pipe(failing), url: URL(string: "https://r.example/")!)
+        try Data("AB".utf8).withUnsafeBytes { try failing.append($0) }
         #expect(try buffer.withUnsafeMutableBytes { try second.read(into: $0) } == .filled(2))
         failing.fail("digest mismatch")
         #expect(second.canContinue)

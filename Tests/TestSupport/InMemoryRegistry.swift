@@ -27,7 +27,12 @@ public final class InMemoryRegistry: HTTPClient, @unchecked Sendable {
     public enum Fault: Sendable {
         case status(Int, headers: HTTPHeaders = [:])
         case reset
+        /// Answer as the registry would, but cut the body after this many bytes (a reset mid-body).
+        case cutAfter(Int)
     }
+
+    /// Answer `Range` requests with the whole blob (200), as a server without range support does.
+    public var ignoresRange = false
 
     private let lock = NSLock()
     private var blobs: [Digest: Data] = [:]
@@ -88,15 +93,19 @@ public final class InMemoryRegistry: HTTPClient, @unchecked Sendable {
             method: request.method, host: host, path: String(fullPath.dropFirst(min(4, fullPath.count))),
             query: URLComponents(url: url, resolvingAgainstBaseURL: false)?.percentEncodedQuery, headers: request.headers)
         lock.withLock { recorded.append(seen) }
+        var cut: Int?
         if let fault = fault?(seen) {
             switch fault {
             case .status(let status, let headers): return respond(request, status, headers: headers)
             case .reset: throw TransportError.curl(code: 56, message: "Connection reset by peer", method: request.method, url: url.absoluteString)
+            case .cutAfter(let count): cut = count
             }
         }
         let body = try await read(request.body, url: url)
         if let length = request.body?.length, length > 0 { request.uploadProgress?(length) }
-        return try answer(seen, body: body, request: request, sink: sink)
+        guard let cut else { return try answer(seen, body: body, request: request, sink: sink) }
+        _ = try answer(seen, body: body, request: request, sink: sink.map { CuttingSink($0, after: cut) })
+        throw TransportError.curl(code: 56, message: "Connection reset by peer", method: request.method, url: url.absoluteString)
     }
 
     private func answer(_ seen: Request, body: Data, request: HTTPRequest, sink: ResponseSink?) throws -> HTTPResponse {
@@ -163,7 +172,7 @@ public final class InMemoryRegistry: HTTPClient, @unchecked Sendable {
               let data = lock.withLock({ links[repository]?.contains(digest) == true ? blobs[digest] : nil })
         else { return respond(request, 404, error: "BLOB_UNKNOWN") }
         if method == .head { return respond(request, 200, headers: ["Content-Length": "\(data.count)", "Docker-Content-Digest": text]) }
-        if let range = request.headers["Range"], range.hasPrefix("bytes="), let start = Int(range.dropFirst(6).dropLast()), range.hasSuffix("-") {
+        if !ignoresRange, let range = request.headers["Range"], range.hasPrefix("bytes="), let start = Int(range.dropFirst(6).dropLast()), range.hasSuffix("-") {
             guard start < data.count else { return respond(request, 416) }
             return try deliver(data.subdata(in: start..<data.count), status: 206, headers: ["Content-Range": "bytes \(start)-\(data.count - 1)/\(data.count)"], request: request, sink: sink)
         }
@@ -244,4 +253,26 @@ public final class InMemoryRegistry: HTTPClient, @unchecked Sendable {
             }
         }
     }
+}
+
+/// Passes on the first `limit` body bytes and drops the rest: a connection cut mid-body.
+private final class CuttingSink: ResponseSink, @unchecked Sendable {
+    private let next: ResponseSink
+    private var left: Int
+
+    init(_ next: ResponseSink, after limit: Int) {
+        self.next = next
+        left = limit
+    }
+
+    func begin(status: Int, headers: HTTPHeaders) throws { try next.begin(status: status, headers: headers) }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        let count = min(left, bytes.count)
+        guard count > 0 else { return }
+        try next.write(UnsafeRawBufferPointer(rebasing: bytes[..<count]))
+        left -= count
+    }
+
+    func hasRoom(for count: Int) -> Bool { next.hasRoom(for: count) }
 }

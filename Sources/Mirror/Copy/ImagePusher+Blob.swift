@@ -7,7 +7,7 @@ extension ImagePusher {
     /// Puts one blob into every repository of one registry that needs it: HEAD, else a mount from
     /// a repository that has it by now, else an upload. Returns each target's outcome and the
     /// bytes uploaded.
-    func pushBlob(to targets: [BlobTarget]) async throws -> ([BlobPushOutcome], Int64) {
+    func pushBlob(to targets: [PushTarget]) async throws -> ([BlobPushOutcome], Int64) {
         var results: [BlobPushOutcome] = []
         var bytes: Int64 = 0
         var holder: ImageReference.Repository?
@@ -36,7 +36,7 @@ extension ImagePusher {
     }
 
     /// Sends a blob the destination lacks: from the archive, from the cache, or — when the cache
-    /// does not have it yet — relayed while it downloads.
+    /// does not have it — relayed from the source while it downloads.
     private func upload(_ blob: Descriptor, of image: CopyImage, position: Int, with client: RegistryClient) async throws {
         let repository = image.destination.repository
         let sent: @Sendable (Int64) -> Void = { [progress, events] count in
@@ -71,50 +71,60 @@ extension ImagePusher {
         return false
     }
 
-    /// Downloads a blob into the cache and uploads it at the same time, the upload reading the
-    /// cache's partial file as it grows: the transfer takes as long as the slower side, not the
-    /// sum of both. The destination checks the digest we name before it accepts the blob, and the
-    /// cache checks it before keeping it, so bad bytes stop at both.
+    /// Relays a blob from the source registry to the destination while it downloads: the download
+    /// feeds a bounded buffer in memory that the upload drains (``BlobPipe``), so the blob takes as
+    /// long as the slower side, and nothing is written to disk unless a cache was asked for
+    /// (`keepBlobs`). The download is verified before its last byte is released, and the
+    /// destination checks the digest we name, so bad bytes stop at both.
+    ///
+    /// A cut download resumes into the same pipe (`Range`) while the upload waits. What cannot be
+    /// resumed — a failed upload (a pipe cannot be sent twice), a source that starts the blob over
+    /// — starts the whole relay again, with a new download and a new upload session, within the
+    /// retry budget.
     private func relay(
         _ blob: Descriptor, from source: ImageReference, to repository: ImageReference.Repository,
         with client: RegistryClient, progress: @escaping @Sendable (Int64) -> Void
     ) async throws {
-        let file = GrowingFile(length: blob.size)
-        let uploadedWhileDownloading = try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await fetcher.fetch(blob, from: source, relay: file)
-                return false
-            }
-            group.addTask {
-                do {
-                    try await client.uploadBlob(blob, body: .growing(file), into: repository, progress: progress)
-                    return true
-                } catch {
-                    // The download it was reading failed or started over: the download's own
-                    // outcome decides, and a download that then verified is uploaded from the cache.
-                    if case .failed = file.currentState { return false }
-                    throw error
+        let sourceClient = try await sources.client(for: source)
+        let subject = "relay of blob \(blob.digest) from \(source.name)"
+        try await relayRetry.run(retryable: { RetryPolicy.isTransient($0) || $0 is RelayRestarted }, onRetry: { [events] notice in
+            events(.retrying(subject: subject, reason: "\(notice)"))
+        }) { _ in
+            let pipe = BlobPipe(length: blob.size)
+            let target = try RelayTarget(pipe: pipe, keepingIn: keepBlobs && !store.contains(blob) ? try store.beginIngest(blob) : nil)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do {
+                        try await sourceClient.download(
+                            blob, from: source.repository, into: target,
+                            onBytes: { [progress = self.progress] in progress.addFetched($0) },
+                            onRetry: { [events] notice in events(.retrying(subject: "blob \(blob.digest) of \(source.name)", reason: "\(notice)")) })
+                    } catch {
+                        pipe.fail("the download failed: \(error)")
+                        throw error
+                    }
                 }
-            }
-            var uploaded = false
-            var failure: Error?
-            while let result = await group.nextResult() {
-                switch result {
-                case .success(let didUpload):
-                    uploaded = uploaded || didUpload
-                case .failure(let error):
-                    failure = failure ?? error
-                    // One side failed on its own (the destination refused, or the source did): stop
-                    // the other; a download's partial file stays in the cache to resume from.
+                group.addTask {
+                    do {
+                        try await client.uploadBlob(blob, body: .pipe(pipe), into: repository, progress: progress)
+                    } catch {
+                        // The download it was reading failed: the download's error says why.
+                        if case .failed = pipe.currentState { throw RelayEcho() }
+                        pipe.fail("the upload failed: \(error)")
+                        throw error
+                    }
+                }
+                var failure: (any Error)?
+                while let result = await group.nextResult() {
+                    guard case .failure(let error) = result else { continue }
+                    if !(error is RelayEcho) { failure = failure ?? error }
                     group.cancelAll()
                 }
+                if let failure { throw failure }
             }
-            if let failure { throw failure }
-            return uploaded
-        }
-        if !uploadedWhileDownloading {
-            try await client.uploadBlob(blob, from: store.path(for: blob.digest), into: repository, progress: progress)
         }
     }
 }
 
+/// An upload that failed only because the download it was reading did.
+private struct RelayEcho: Error {}

@@ -16,8 +16,8 @@ extension ImagePusher {
         var imageFailures: [Int: any Error] = [:]
     }
 
-    /// A blob target: the image (by position) whose repository needs `blob`.
-    struct BlobTarget: Sendable {
+    /// Where a blob must go: the image (by position) whose repository needs `blob`.
+    struct PushTarget: Sendable {
         var position: Int
         var image: CopyImage
         var blob: Descriptor
@@ -31,7 +31,7 @@ extension ImagePusher {
     /// Pushes every blob once per registry, at most `jobs` at a time, and each image's manifests
     /// as soon as the last of its blobs is in. A failed blob fails every image that needs it.
     func pushAll(_ images: [CopyImage]) async -> Results {
-        var targets: [BlobKey: [BlobTarget]] = [:]
+        var targets: [BlobKey: [PushTarget]] = [:]
         var order: [BlobKey] = []
         var waiting: [Set<BlobKey>] = Array(repeating: [], count: images.count)
         var needers: [BlobKey: Set<Int>] = [:]
@@ -42,7 +42,7 @@ extension ImagePusher {
                 // One target per repository: a blob listed twice, or by two images pushed into the
                 // same repository, is sent there once.
                 if !(targets[key]?.contains { $0.image.destination.repository == image.destination.repository } ?? false) {
-                    targets[key, default: []].append(BlobTarget(position: position, image: image, blob: blob))
+                    targets[key, default: []].append(PushTarget(position: position, image: image, blob: blob))
                 }
                 waiting[position].insert(key)
                 needers[key, default: []].insert(position)

@@ -13,9 +13,15 @@ import Registry
 /// manifests go as soon as its last blob is in, so finished images are usable (and survive an
 /// interruption) while the others are still transferring.
 struct ImagePusher: Sendable {
+    /// The destination registries.
     let clients: RegistryClientPool
-    let fetcher: BlobFetcher
+    /// The source registries, for relays.
+    let sources: RegistryClientPool
     let store: BlobStore
+    /// Keep relayed blobs in the cache too (a cache was asked for); by default a relay writes nothing.
+    let keepBlobs: Bool
+    /// The budget for starting a relay again.
+    let relayRetry: RetryPolicy
     let jobs: Int
     let dryRun: Bool
     let logger: Logger

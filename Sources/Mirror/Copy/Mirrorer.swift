@@ -12,11 +12,15 @@ public struct MirrorOptions: Sendable {
     public var jobs: Int
     /// Plan only: report what would be copied, mounted or skipped, and write nothing.
     public var dryRun: Bool
+    /// Keep the blobs relayed from registries in the cache, for a later bundle. Off by default: a
+    /// relay then writes nothing to disk, as skopeo copy does.
+    public var keepBlobs: Bool
 
-    public init(platform: Platform? = nil, jobs: Int = Bundler.defaultJobs, dryRun: Bool = false) {
+    public init(platform: Platform? = nil, jobs: Int = Bundler.defaultJobs, dryRun: Bool = false, keepBlobs: Bool = false) {
         self.platform = platform
         self.jobs = max(1, jobs)
         self.dryRun = dryRun
+        self.keepBlobs = keepBlobs
     }
 }
 
@@ -121,11 +125,9 @@ public struct Mirrorer: Sendable {
 
     private func pusher(sources: RegistryClientPool) -> ImagePusher {
         ImagePusher(
-            clients: RegistryClientPool(access: destination),
-            fetcher: BlobFetcher(clients: sources, store: store, progress: progress, events: { [events] event in
-                if case .retrying(let subject, let reason) = event { events(.retrying(subject: subject, reason: reason)) }
-            }),
-            store: store, jobs: options.jobs, dryRun: options.dryRun, logger: destination.logger, progress: progress, events: events)
+            clients: RegistryClientPool(access: destination), sources: sources, store: store, keepBlobs: options.keepBlobs,
+            relayRetry: destination.retry, jobs: options.jobs, dryRun: options.dryRun, logger: destination.logger, progress: progress,
+            events: events)
     }
 }
 

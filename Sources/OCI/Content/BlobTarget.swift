@@ -20,4 +20,11 @@ public protocol BlobTarget: AnyObject, Sendable {
     /// The bytes failed verification and the download fails: drop them, so that nothing ever
     /// resumes from them. The target is not used again.
     func discard()
+    /// Whether `count` more bytes can be taken now; a target that says no (a relay whose upload
+    /// lags) has the download paused until it has room.
+    func hasRoom(for count: Int) -> Bool
+}
+
+extension BlobTarget {
+    public func hasRoom(for count: Int) -> Bool { true }
 }

@@ -92,6 +92,8 @@ final class BlobReceiver: ResponseSink, @unchecked Sendable {
 
     var isComplete: Bool { received == descriptor.size }
 
+    func hasRoom(for count: Int) -> Bool { target.hasRoom(for: count) }
+
     /// A 206 must continue exactly where the held bytes end; a 200 is the whole blob again.
     func begin(status: Int, headers: HTTPHeaders) throws {
         if status == 206 {

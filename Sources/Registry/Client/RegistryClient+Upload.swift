@@ -25,14 +25,16 @@ extension RegistryClient {
             progress: progress)
     }
 
-    /// Uploads `descriptor`'s bytes from `body`: a file slice, or a ``GrowingFile`` a download is
-    /// still writing (each attempt reads it from its start).
+    /// Uploads `descriptor`'s bytes from `body`: a file slice (each attempt reads it from its start),
+    /// or a ``BlobPipe`` a download is still filling (one attempt: a pipe cannot be read twice).
     public func uploadBlob(
         _ descriptor: Descriptor, body: RequestBody, into repository: ImageReference.Repository,
         progress: (@Sendable (Int64) -> Void)? = nil
     ) async throws {
         let subject = "upload of blob \(descriptor.digest) to \(endpoint.registry)/\(repository)"
-        try await retry.run(retryable: isWorthRetrying, onRetry: { report(retrying: subject, $0) }) { _ in
+        // A relayed body can be sent once: its caller starts the whole relay again instead.
+        let policy = body.canBeSentAgain ? retry : .never
+        try await policy.run(retryable: isWorthRetrying, onRetry: { report(retrying: subject, $0) }) { _ in
             let sent = SentBytes(forwardingTo: progress)
             var session: URL?
             do {

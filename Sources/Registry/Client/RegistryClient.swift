@@ -224,4 +224,6 @@ private final class WatchedSink: ResponseSink, @unchecked Sendable {
         received = true
         try next.write(bytes)
     }
+
+    func hasRoom(for count: Int) -> Bool { next.hasRoom(for: count) }
 }

@@ -47,10 +47,10 @@ final class CurlMultiLoop: @unchecked Sendable {
             var running: Int32 = 0
             curl_multi_perform(multi, &running)
             collectFinished()
-            let resumed = resumeUploads()
+            let resumed = resumePaused()
             // Sleeps until a socket is ready, a wakeup arrives, or a second passes (curl's timers);
-            // not at all when an upload was just resumed, and briefly while one waits for bytes.
-            let waiting = active.values.contains { $0.waitingForBody }
+            // not at all when a transfer was just resumed, and briefly while one waits for bytes or room.
+            let waiting = active.values.contains { $0.waitingForBody || $0.waitingForRoom }
             curl_multi_poll(multi, nil, 0, resumed ? 0 : waiting ? 50 : 1000, nil)
         }
     }
@@ -83,11 +83,12 @@ final class CurlMultiLoop: @unchecked Sendable {
         }
     }
 
-    /// Unpauses uploads whose growing body has new bytes. Their producer is a download on this same
-    /// thread, so checking after every perform sees each write.
-    private func resumeUploads() -> Bool {
+    /// Unpauses uploads whose relayed body has new bytes, and downloads whose relay has room again.
+    /// Producer and consumer both run on this thread, so checking after every perform sees each
+    /// write and each read.
+    private func resumePaused() -> Bool {
         var resumed = false
-        for (handle, transfer) in active where transfer.shouldResumeUpload {
+        for (handle, transfer) in active where transfer.shouldResumeUpload || transfer.shouldResumeDownload {
             curl_easy_pause(handle, 0)  // CURLPAUSE_CONT: both directions on
             resumed = true
         }

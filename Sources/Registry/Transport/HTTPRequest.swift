@@ -57,14 +57,21 @@ public enum RequestBody: Sendable {
     /// With `digest`, the bytes are hashed as they are sent and the upload is aborted before its
     /// last byte when they are not that blob: a damaged file never becomes a blob at a registry.
     case file(path: String, offset: Int64 = 0, length: Int64, digest: Digest? = nil)
-    /// A file still being downloaded: sent as its bytes arrive (see ``GrowingFile``).
-    case growing(GrowingFile)
+    /// A blob still being downloaded: sent as its bytes arrive (see ``BlobPipe``). It can be sent
+    /// once only: a failed attempt needs a new pipe.
+    case pipe(BlobPipe)
+
+    /// Whether the body can be produced again from its start (everything but a pipe).
+    public var canBeSentAgain: Bool {
+        if case .pipe = self { return false }
+        return true
+    }
 
     var length: Int64 {
         switch self {
         case .bytes(let data): Int64(data.count)
         case .file(_, _, let length, _): length
-        case .growing(let file): file.length
+        case .pipe(let pipe): pipe.length
         }
     }
 }

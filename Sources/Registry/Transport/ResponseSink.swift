@@ -11,10 +11,16 @@ public protocol ResponseSink: AnyObject, Sendable {
     /// resuming a download checks here whether the server honoured its `Range` (206) or restarted (200).
     func begin(status: Int, headers: HTTPHeaders) throws
     func write(_ bytes: UnsafeRawBufferPointer) throws
+    /// Whether the sink can take `count` more bytes now (see the extension's default).
+    func hasRoom(for count: Int) -> Bool
 }
 
 extension ResponseSink {
     public func begin(status: Int, headers: HTTPHeaders) throws {}
+
+    /// Whether the sink can take `count` more bytes now. A sink that says no (a relay whose upload
+    /// lags) has the transfer paused until it has room; by default a sink always takes them.
+    public func hasRoom(for count: Int) -> Bool { true }
 }
 
 /// Thrown by ``MemorySink`` past its limit; the transport reports it as ``TransportError/bodyTooLarge(limit:url:)``.

@@ -17,8 +17,10 @@ final class Transfer: @unchecked Sendable {
     private var errorBody = Data()
     private var sinkError: Error?
     private var uploadError: (any Error)?
-    /// The read callback paused the upload: its body (a ``GrowingFile``) had no more bytes yet.
+    /// The read callback paused the upload: its body (a ``BlobPipe``) had no more bytes yet.
     private(set) var waitingForBody = false
+    /// The write callback paused the download: its sink had no room for the chunk yet.
+    private(set) var waitingForRoom = false
     private var continuation: CheckedContinuation<HTTPResponse, Error>?
 
     private let cancelLock = NSLock()
@@ -42,7 +44,7 @@ final class Transfer: @unchecked Sendable {
         // Signals are not safe in a multithreaded process; timeouts then rely on the multi loop.
         try easy.set(CURLOPT_NOSIGNAL, true)
         try easy.set(CURLOPT_USERAGENT, HTTPTransport.userAgent)
-        try easy.set(CURLOPT_BUFFERSIZE, 256 * 1024)
+        try easy.set(CURLOPT_BUFFERSIZE, Self.bufferSize)
         // A stall timeout shorter than 30 s bounds the connection too: a host that takes the
         // connection and never answers, and one that never takes it, fail alike.
         try easy.set(CURLOPT_CONNECTTIMEOUT, request.stallTimeout > 0 ? min(30, request.stallTimeout) : 30)
@@ -195,26 +197,43 @@ final class Transfer: @unchecked Sendable {
         }
     }
 
-    fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    enum Delivery { case taken, refused, paused }
+
+    fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Delivery {
         guard (200..<300).contains(status) else {
             // Error bodies are small JSON; keep the start, drop the rest.
             let room = max(0, HTTPResponse.errorBodyLimit - errorBody.count)
             errorBody.append(contentsOf: bytes.prefix(room))
-            return true
+            return .taken
         }
-        guard let sink else { return true }
+        guard let sink else { return .taken }
         do {
             if !bodyStarted {
                 bodyStarted = true
                 try sink.begin(status: status, headers: headers)
             }
+            // libcurl keeps a refused chunk and hands it over again once unpaused.
+            guard sink.hasRoom(for: bytes.count) else {
+                waitingForRoom = true
+                return .paused
+            }
             try sink.write(bytes)
-            return true
+            return .taken
         } catch {
             sinkError = error
-            return false
+            return .refused
         }
     }
+
+    /// Whether the download paused for room now has some (a chunk from libcurl is at most the
+    /// buffer size set above): the loop then unpauses it.
+    var shouldResumeDownload: Bool {
+        guard waitingForRoom, let sink, sink.hasRoom(for: Self.bufferSize) else { return false }
+        waitingForRoom = false
+        return true
+    }
+
+    static let bufferSize = 256 * 1024
 
     fileprivate func supplyUpload(into buffer: UnsafeMutableRawBufferPointer) -> Int? {
         guard let upload else { return 0 }
@@ -267,7 +286,11 @@ private let writeCallback: airgap_data_callback = { buffer, size, count, userDat
     let length = size * count
     let transfer = Unmanaged<Transfer>.fromOpaque(userData).takeUnretainedValue()
     // Returning fewer bytes than offered makes curl stop with CURLE_WRITE_ERROR.
-    return transfer.receiveBody(UnsafeRawBufferPointer(start: buffer, count: length)) ? length : 0
+    switch transfer.receiveBody(UnsafeRawBufferPointer(start: buffer, count: length)) {
+    case .taken: return length
+    case .refused: return 0
+    case .paused: return Int(CURL_WRITEFUNC_PAUSE)
+    }
 }
 
 private let readCallback: airgap_data_callback = { buffer, size, count, userData in

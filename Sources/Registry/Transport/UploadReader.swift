@@ -7,13 +7,13 @@ final class UploadReader {
     private enum Source {
         case bytes(Data)
         case file(descriptor: Int32, start: Int64)
-        case growing(GrowingFile)
+        case pipe(BlobPipe)
     }
 
     /// What a read produced.
     enum Chunk: Equatable {
         case filled(Int)
-        /// The body is still arriving (a ``GrowingFile``): pause and ask again later.
+        /// The body is still arriving (a ``BlobPipe``): pause and ask again later.
         case waiting
     }
 
@@ -43,8 +43,8 @@ final class UploadReader {
                 throw TransportError.bodyUnreadable(message: "\(path) is shorter than \(offset + length) bytes", url: url.redactedForLog)
             }
             source = .file(descriptor: descriptor, start: offset)
-        case .growing(let file):
-            source = .growing(file)
+        case .pipe(let pipe):
+            source = .pipe(pipe)
         }
     }
 
@@ -67,8 +67,8 @@ final class UploadReader {
             let count = try readFile(descriptor, at: start + position, count: wanted, into: buffer)
             try check(UnsafeRawBufferPointer(rebasing: buffer[..<count]), from: before)
             return .filled(count)
-        case .growing(let file):
-            switch file.read(at: position, into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted])) {
+        case .pipe(let pipe):
+            switch pipe.read(at: position, into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted])) {
             case .wait:
                 return .waiting
             case .failed(let reason):
@@ -82,8 +82,8 @@ final class UploadReader {
 
     /// Whether a read would make progress now (or fail): when a paused upload may resume.
     var canContinue: Bool {
-        guard case .growing(let file) = source, position < length else { return true }
-        return file.canRead(at: position)
+        guard case .pipe(let pipe) = source, position < length else { return true }
+        return pipe.canRead(at: position)
     }
 
     private func readFile(_ descriptor: Int32, at offset: Int64, count wanted: Int, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
@@ -97,6 +97,9 @@ final class UploadReader {
 
     func seek(to offset: Int64) throws {
         guard offset >= 0, offset <= length else { throw UploadReadError(message: "seek outside the body") }
+        if case .pipe(let pipe) = source, !pipe.canSeek(to: offset) {
+            throw UploadReadError(message: "a relayed body cannot be sent again")
+        }
         // libcurl rewinds to the start to send a body again; the hash starts again with it.
         if offset == 0 { digester = SHA256Digester() }
         position = offset

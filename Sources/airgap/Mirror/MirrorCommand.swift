@@ -60,7 +60,9 @@ struct MirrorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Transfers in flight at once.", valueName: "n"))
     var jobs: Int = Bundler.defaultJobs
 
-    @Option(help: ArgumentHelp("The blob cache (default $XDG_CACHE_HOME/airgap).", valueName: "dir"))
+    @Option(help: ArgumentHelp(
+        "Keep the copied blobs in this cache for a later bundle (by default blobs are relayed without writing them; cached ones are still used from $XDG_CACHE_HOME/airgap).",
+        valueName: "dir"))
     var cache: String?
 
     @Option(name: .customLong("output"), help: ArgumentHelp("Print the result as text or json.", valueName: "format"))
@@ -93,7 +95,7 @@ struct MirrorCommand: AsyncParsableCommand {
             destinationAccess.onRetry = retries
             let mirrorer = Mirrorer(
                 source: sourceAccess, destination: destinationAccess, store: try BlobStore(root: cache ?? BlobStore.defaultRoot),
-                options: MirrorOptions(platform: try platform.map { try Platform($0) }, jobs: jobs, dryRun: dryRun),
+                options: MirrorOptions(platform: try platform.map { try Platform($0) }, jobs: jobs, dryRun: dryRun, keepBlobs: cache != nil),
                 events: { display.handle($0) })
             display.start(mirrorer.progress)
             let started = Date()

@@ -41,7 +41,7 @@ struct SupportToolsCommand: AsyncParsableCommand {
             destinationAccess.onRetry = retries
             let mirrorer = Mirrorer(
                 source: sourceAccess, destination: destinationAccess, store: try BlobStore(root: cache ?? BlobStore.defaultRoot),
-                options: MirrorOptions(),
+                options: MirrorOptions(keepBlobs: cache != nil),
                 events: { display.handle($0) })
             display.start(mirrorer.progress)
             let summary: MirrorSummary
