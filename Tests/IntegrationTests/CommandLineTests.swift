@@ -66,6 +66,16 @@ import Testing
         #expect(tooMany.stderr.contains("c.example"))
     }
 
+    /// bundle creates its default cache before it finds the output's folder missing, so
+    /// BundleTests' bad-input table once left ~/.cache/airgap behind: every run of the binary gets
+    /// a default cache of its own unless the test names one (scripts/test.sh checks the real one).
+    @Test func everyRunHasADefaultCacheOfItsOwn() {
+        let inherited = AirgapBinary.isolatedEnvironment(["HOME": "/h"], cacheHome: "/scratch/xdg-cache")
+        #expect(inherited["XDG_CACHE_HOME"] == "/scratch/xdg-cache" && inherited["HOME"] == "/h")
+        let named = AirgapBinary.isolatedEnvironment(["XDG_CACHE_HOME": "/sandbox/cache"], cacheHome: "/scratch/xdg-cache")
+        #expect(named["XDG_CACHE_HOME"] == "/sandbox/cache")
+    }
+
     @Test func anUnknownCommandIsAnError() throws {
         let result = try AirgapBinary.run(["frobnicate"])
         #expect(result.status != 0)
