@@ -67,7 +67,30 @@ private struct Parser {
         case .word(let text, _)? where words.tokens.count == 1 && !words.isStatement:
             try append(text, line: number)
         default:
+            try refuseWords(words, line: number)
             throw unexpected
+        }
+    }
+
+    /// A line of several plain words outside an array: one reference with a space in it, or
+    /// several on one line. Either way it is refused as the one reference it would have to be, so
+    /// the reference's own error says what is wrong (the message adds the one-per-line rule).
+    /// Lines of other formats (shell statements, brackets, quotes, a `key:` first word as YAML
+    /// has) are left to the caller's "unexpected" error, which names the formats accepted.
+    private func refuseWords(_ words: ShellWords, line: Int) throws(ImageListError) {
+        guard !words.isStatement else { return }
+        var texts: [String] = []
+        for token in words.tokens {
+            guard case .word(let text, quoted: false) = token else { return }
+            texts.append(text)
+        }
+        if texts.first?.hasSuffix(":") == true { return }
+        // Without a trailing comment: the words as the user typed them, one space apart.
+        let text = texts.joined(separator: " ")
+        do {
+            _ = try ImageReference(text)
+        } catch {
+            throw .invalidReference(source: source, line: line, text: text, reason: error)
         }
     }
 

@@ -17,6 +17,9 @@ public enum ImageListError: Error, Sendable, Equatable, CustomStringConvertible 
 
     public var description: String {
         switch self {
+        case .invalidReference(let source, let line, let text, let reason) where text.contains(" "):
+            "\(source):\(line): \(reason) (a reference holds no spaces: give one per line, "
+                + "or several in a bash array such as export IMAGES=( \"docker.io/library/busybox:1.29\" ))"
         case .invalidReference(let source, let line, _, let reason):
             // The reference error already quotes the text.
             "\(source):\(line): \(reason)"

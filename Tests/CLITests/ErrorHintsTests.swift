@@ -34,6 +34,23 @@ import Testing
         #expect(ErrorHints.message(for: error).contains("check the user name and password"))
     }
 
+    /// login is where credentials are checked: a refusal says to check them, not to log in again.
+    @Test func aRejectedLoginSaysToCheckTheNameAndPasswordOnly() {
+        let rejected = RegistryError.unauthorized(registry: "registry.example.com", credentialSource: "this login (user u)", errors: [])
+        #expect(ErrorHints.loginMessage(for: rejected) == rejected.description + "; check the user name and password")
+        let status = RegistryError.unexpectedStatus(status: 401, method: .get, url: "https://r.example/v2/", subject: "registry r.example", errors: [])
+        #expect(ErrorHints.loginMessage(for: status) == status.description + "; check the user name and password")
+        // Anything else reads as in every other command.
+        let missing = AuthFileError.empty(path: "/dev/null")
+        #expect(ErrorHints.loginMessage(for: missing) == ErrorHints.message(for: missing))
+    }
+
+    @Test func anEmptyAuthFileSaysWhatAnEmptyOneHolds() {
+        let message = ErrorHints.message(for: AuthFileError.empty(path: "/dev/null"))
+        #expect(message.hasPrefix("auth file /dev/null is empty; an auth file is a JSON object such as {\"auths\": {}}; write {}"))
+        #expect(!message.contains("permission"))
+    }
+
     @Test func certificateProblemsNameTheFlagsThatFixThem() {
         let error = TransportError.curl(code: 60, message: "SSL certificate problem", method: .get, url: "https://r.example/v2/")
         #expect(ErrorHints.message(for: error).contains("--cert-dir"))

@@ -220,6 +220,8 @@ import Testing
 
     @Test(arguments: [
         (["bundle", "BusyBox:1.29", "-o", "/tmp/x.tar"], "repository names must be lowercase"),
+        (["bundle", "UPPER/Case:bad tag", "-o", "/tmp/x.tar"], "error: invalid image reference \"UPPER/Case:bad tag\": repository names must be lowercase, got \"Case\"\n"),
+        (["bundle", "busybox:bad tag", "-o", "/tmp/x.tar"], "error: invalid image reference \"busybox:bad tag\": tag \"bad tag\" must be"),
         (["bundle", "--suite", "openshift-conformance-minimall", "-o", "/tmp/x.tar"], "did you mean \"openshift-conformance-minimal\""),
         (["bundle", "busybox:1.29", "-o", "/nonexistent-airgap-dir/x.tar"], "/nonexistent-airgap-dir does not exist"),
         (["bundle", "busybox:1.29", "-o", "/etc/passwd/x.tar"], "/etc/passwd does not exist"),

@@ -53,6 +53,8 @@ import Testing
             stdin: "definitely-wrong-4d1e")
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("error: unauthorized: \(registry) rejected the credentials"))
+        #expect(result.stderr.hasSuffix("; check the user name and password\n"), "\(result.stderr)")
+        #expect(!result.stderr.contains("log in again"))
         #expect(!result.stderr.contains("definitely-wrong-4d1e"))
         #expect(!FileManager.default.fileExists(atPath: directory + "/auth.json"))
     }
@@ -165,6 +167,34 @@ import Testing
         let untrusted = try AirgapBinary.run(arguments, environment: ["HOME": home, "XDG_RUNTIME_DIR": home])
         #expect(untrusted.status == 1)
         #expect(untrusted.stderr.contains("--cert-dir"), "the TLS error says how to trust a private CA")
+    }
+
+    /// `--authfile /dev/null` or an empty file: refused as podman refuses it, saying it is empty
+    /// (it was "permission denied"), before anything is fetched; login leaves /dev/null a device.
+    @Test func anEmptyAuthFileIsSaidToBeEmpty() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("airgap-authfile-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Data().write(to: URL(fileURLWithPath: directory + "/empty.json"))
+        let registry = try TestServers.authPlainRegistry()
+        for file in ["/dev/null", directory + "/empty.json"] {
+            let bundle = try AirgapBinary.run([
+                "bundle", "\(registry)/pause:3.2", "--authfile", file, "--tls-verify=false", "--cache", directory + "/cache",
+                "-o", directory + "/images.tar",
+            ])
+            #expect(bundle.status == 1)
+            #expect(bundle.stderr.contains("auth file \(file) is empty; an auth file is a JSON object such as {\"auths\": {}}"), "\(bundle.stderr)")
+            #expect(!bundle.stderr.contains("permission denied"))
+            #expect(!FileManager.default.fileExists(atPath: directory + "/images.tar"))
+
+            let login = try AirgapBinary.run(
+                ["login", registry, "-u", try TestServers.authUser(), "--password-stdin", "--tls-verify=false", "--authfile", file],
+                stdin: try TestServers.authPassword())
+            #expect(login.status == 1)
+            #expect(login.stderr.contains("auth file \(file) is empty"), "\(login.stderr)")
+        }
+        var status = stat()
+        #expect(stat("/dev/null", &status) == 0 && (status.st_mode & S_IFMT) == S_IFCHR)
     }
 
     @Test func aMalformedAuthFileNamesTheFileAndKeyButNotTheSecret() throws {

@@ -128,7 +128,15 @@ private func reason(_ text: String) -> ReferenceError {
         ),
         ("IMAGES=(\n  \"\"\n)", .invalidReference(source: "images.txt", line: 2, text: "", reason: .empty)),
         ("IMAGES=(\n  FOO=bar\n)", .invalidReference(source: "images.txt", line: 2, text: "FOO=bar", reason: reason("FOO=bar"))),
-        ("busybox:1.29\r\n\r\nbusy box", .unexpectedText(source: "images.txt", line: 3, text: "busy box")),
+        // Several words: refused as the one reference the line must hold, so the reference's own
+        // error says what is wrong (a trailing comment is not part of it).
+        ("busybox:1.29\r\n\r\nbusy box", .invalidReference(source: "images.txt", line: 3, text: "busy box", reason: reason("busy box"))),
+        (
+            "busybox:1.29\nUPPER/Case:bad tag  # typo",
+            .invalidReference(
+                source: "images.txt", line: 2, text: "UPPER/Case:bad tag", reason: reason("UPPER/Case:bad tag"))
+        ),
+        ("busybox:1.29\nkey: value", .unexpectedText(source: "images.txt", line: 2, text: "key: value")),
         ("export FOO=bar\nbusybox:1.29", .unexpectedText(source: "images.txt", line: 1, text: "export FOO=bar")),
         ("busybox:1.29\n  FOO=bar  ", .unexpectedText(source: "images.txt", line: 2, text: "FOO=bar")),
         ("export IMAGES", .unexpectedText(source: "images.txt", line: 1, text: "export IMAGES")),
@@ -156,6 +164,17 @@ func refuses(_ text: String, _ error: ImageListError) {
     // The reference error quotes the text itself, so it is not repeated.
     #expect(error.description == "images.txt:3: \(rule)")
     #expect(rule.contains("\"Busybox:1.29\""))
+}
+
+@Test func aLineWithASpaceSaysWhatIsWrongWithTheReference() throws {
+    let error = try #require(throws: ImageListError.self) {
+        try ImageList.parse("# lab images\nregistry.lab:5000/app:bad tag\n", source: "images.txt")
+    }
+    #expect(
+        error.description == "images.txt:2: invalid image reference \"registry.lab:5000/app:bad tag\": "
+            + "tag \"bad tag\" must be 1 to 128 letters, digits, '_', '.' or '-', and must not start with '.' or '-' "
+            + "(a reference holds no spaces: give one per line, or several in a bash array such as "
+            + "export IMAGES=( \"docker.io/library/busybox:1.29\" ))")
 }
 
 @Test(

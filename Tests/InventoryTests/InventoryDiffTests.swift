@@ -175,6 +175,32 @@ func diffs(_ label: String, _ before: [NodeSnapshot], _ after: [NodeSnapshot], _
     #expect(diff.notes.contains { $0.hasPrefix("image sha256:\(hex("odd")), new on w1,") })
 }
 
+/// CRI-O's stand-ins for missing names are known: they name nothing, and need no note.
+@Test func criOPlaceholderNamesAreRecognisedQuietly() throws {
+    let dangling = CrictlImage(
+        id: "sha256:\(hex("dangling"))", repoTags: ["<none>:<none>"], repoDigests: ["<none>@<none>"])
+    let byDigest = CrictlImage(
+        id: "sha256:\(hex("by-digest"))", repoTags: ["quay.io/e2e/app:<none>"],
+        repoDigests: ["quay.io/e2e/app@sha256:<none>", "quay.io/e2e/app@\(digestOfBusybox)"])
+    let diff = try InventoryDiff.between(
+        before: snapshots(["w1": base]), after: snapshots(["w1": base + [dangling, byDigest]]))
+    #expect(names(diff.images) == ["quay.io/e2e/app@\(digestOfBusybox)"])
+    // Only the image with no name at all is noted, as any nameless new image is.
+    #expect(diff.notes == ["image sha256:\(hex("dangling")), new on w1, has no name that is a valid reference (crictl shows <none>); it cannot be listed"])
+}
+
+/// A repoTag without a tag is read as docker reads it, `:latest`, but said: the runtime wrote no tag.
+@Test func aRepoTagWithoutATagIsNoted() throws {
+    let untagged = CrictlImage(id: "sha256:\(hex("untagged"))", repoTags: ["registry.k8s.io/pause"], repoDigests: [])
+    let diff = try InventoryDiff.between(
+        before: snapshots(["w1": base, "w2": base]), after: snapshots(["w1": base + [untagged], "w2": base + [untagged]]))
+    #expect(names(diff.images) == ["registry.k8s.io/pause:latest"])
+    #expect(diff.notes == [
+        "w1: crictl lists the tag \"registry.k8s.io/pause\" without a tag; it is read as registry.k8s.io/pause:latest, "
+            + "as podman and docker read a name without one"
+    ])
+}
+
 @Test func theUnionIsSortedAndDistinct() throws {
     let images = (0..<20).map { crictlImage("i\($0)", tags: ["quay.io/e2e/image-\(19 - $0):1"]) }
     let diff = try InventoryDiff.between(

@@ -44,7 +44,7 @@ struct NameTable {
         var names: [Int] = [], shown: [Int] = []
         var taggedRepositories: [String] = []
         for raw in image.repoTags {
-            guard let name = reference(raw, node: node) else { continue }
+            guard let name = reference(raw, node: node, asTag: true) else { continue }
             names.append(name)
             shown.append(name)
             taggedRepositories.append(references[name].name)
@@ -76,11 +76,29 @@ struct NameTable {
         return idCount
     }
 
-    private mutating func reference(_ raw: String, node: String?) -> Int? {
+    /// CRI-O's stand-ins for a missing name (cri-o/cri-o#2455): `<none>:<none>` and
+    /// `<none>@<none>` for an image without tags or digests, and `<none>` in the tag or digest
+    /// place (`repo@sha256:<none>`). They name nothing, and are known: no note for them.
+    static func isPlaceholder(_ raw: String) -> Bool {
+        raw.hasPrefix("<none>") || raw.hasSuffix(":<none>") || raw.hasSuffix("@<none>")
+    }
+
+    /// The interned reference of `raw`, or `nil` when it names nothing. `asTag`: it comes from
+    /// `repoTags`, where a name without a tag is worth a note (it is read as `:latest`).
+    private mutating func reference(_ raw: String, node: String?, asTag: Bool = false) -> Int? {
         if let known = rawNames[raw] { return known }
+        if Self.isPlaceholder(raw) {
+            rawNames[raw] = .some(nil)
+            return nil
+        }
         let number: Int?
         do {
             let reference = try ImageReference(raw)
+            if asTag, reference.isTagImplied {
+                notes.append(
+                    "\(node.map { "\($0): " } ?? "")crictl lists the tag \"\(raw)\" without a tag; it is read as \(reference), "
+                        + "as podman and docker read a name without one")
+            }
             if let existing = referenceNumbers[reference] {
                 number = existing
             } else {

@@ -22,7 +22,8 @@ struct BundleCommand: AsyncParsableCommand {
             Examples:
               airgap bundle --suite openshift-conformance-minimal -o images.tar
               airgap bundle -f images.txt --platform linux/arm64 -o images.tar
-              airgap bundle busybox:1.29 --mirror docker.io=127.0.0.1:5000 --tls-verify=false -o images.tar
+              airgap bundle busybox:1.29 --mirror docker.io=127.0.0.1:5000 \\
+                --tls-verify=false -o images.tar
             """
     )
 

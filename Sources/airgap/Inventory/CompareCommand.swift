@@ -11,7 +11,8 @@ struct CompareCommand: AsyncParsableCommand {
 
             Examples:
               airgap inventory compare my-conformance --before before --after after
-              airgap inventory compare openshift-conformance-minimal -f images.txt --output json
+              airgap inventory compare openshift-conformance-minimal -f images.txt \\
+                --output json
             """
     )
 

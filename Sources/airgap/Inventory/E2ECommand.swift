@@ -17,7 +17,8 @@ struct E2ECommand: AsyncParsableCommand {
             Examples:
               airgap inventory e2e vendor/k8s.io/kubernetes/test/utils/image/manifest.go
               airgap inventory e2e manifest.go --repo-list repo-list.yaml --output bash
-              airgap inventory e2e manifest.go --output mapping --to registry.example.com/e2e
+              airgap inventory e2e manifest.go --output mapping \\
+                --to registry.example.com/e2e
             """
     )
 

@@ -12,7 +12,8 @@ struct InventoryCommand: AsyncParsableCommand {
             (save-suite) and bundle it (airgap bundle --suite NAME).
 
             Examples:
-              airgap inventory snapshot-script --tools-image registry.example.com/rhel7/support-tools:latest > snapshot.sh
+              airgap inventory snapshot-script \\
+                --tools-image registry.example.com/rhel7/support-tools:latest > snapshot.sh
               bash snapshot.sh before; <run the suite>; bash snapshot.sh after
               airgap inventory diff --before before --after after --output bash
               airgap inventory save-suite my-conformance --before before --after after

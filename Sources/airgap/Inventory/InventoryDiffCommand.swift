@@ -21,7 +21,8 @@ struct InventoryDiffCommand: AsyncParsableCommand {
               airgap inventory diff --before before --after after
               airgap inventory diff --before before --after after --per-node
               airgap inventory diff --before before.log --after after.log --output bash
-              airgap inventory diff --before before --after after --output mapping --to registry.example.com/mirror
+              airgap inventory diff --before before --after after --output mapping \\
+                --to registry.example.com/mirror
             """
     )
 

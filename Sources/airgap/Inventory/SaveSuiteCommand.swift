@@ -14,8 +14,10 @@ struct SaveSuiteCommand: AsyncParsableCommand {
 
             Examples:
               airgap inventory save-suite my-conformance --before before --after after
-              airgap inventory diff --before before --after after | airgap inventory save-suite my-conformance
-              airgap inventory save-suite my-conformance -f images.txt --summary "conformance on the lab cluster" --force
+              airgap inventory diff --before before --after after \\
+                | airgap inventory save-suite my-conformance
+              airgap inventory save-suite my-conformance -f images.txt \\
+                --summary "conformance on the lab cluster" --force
             """
     )
 

@@ -16,7 +16,8 @@ struct SnapshotScriptCommand: AsyncParsableCommand {
 
             Examples:
               airgap inventory snapshot-script > snapshot.sh
-              airgap inventory snapshot-script --tools-image registry.example.com/rhel7/support-tools:latest --dir before
+              airgap inventory snapshot-script --dir before \\
+                --tools-image registry.example.com/rhel7/support-tools:latest
             """
     )
 

@@ -32,7 +32,7 @@ struct LoginCommand: AsyncParsableCommand {
     @OptionGroup var outputOptions: OutputOptions
 
     func run() async throws {
-        try await CommandFailure.reporting {
+        try await CommandFailure.reporting(message: ErrorHints.loginMessage(for:)) {
             let key = try RegistryName.normalized(registry)
             let user = try username ?? Self.ask("Username: ", echo: true)
             let password = try passwordStdin ? Self.readStandardInput() : Self.ask("Password: ", echo: false)

@@ -11,6 +11,11 @@ struct MirrorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mirror",
         abstract: "Copy images registry to registry (or an archive into a registry), digests preserved.",
+        usage: """
+            airgap mirror <source> <destination> [<options>]
+            airgap mirror -f <mapping> [<options>]
+            airgap mirror --from <archive> --to <registry[/prefix]> [<options>]
+            """,
         discussion: """
             A DESTINATION with a tag or digest is used as is. Otherwise it is a registry, optionally \
             with a path prefix, and the source's path and tag are kept: registry.example.com/mirror \
@@ -30,8 +35,16 @@ struct MirrorCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("SOURCE and DESTINATION.", valueName: "image"))
-    var images: [String] = []
+    @Argument(help: ArgumentHelp("The image to copy, e.g. docker.io/library/busybox:1.29.", valueName: "source"))
+    var sourceArgument: String?
+
+    @Argument(help: ArgumentHelp(
+        "Where to copy it: a registry[/prefix] (the source's path and tag are kept), or a full reference.",
+        valueName: "destination"))
+    var destinationArgument: String?
+
+    /// SOURCE and DESTINATION as given (none, one or both).
+    var images: [String] { [sourceArgument, destinationArgument].compactMap { $0 } }
 
     @Option(name: [.customShort("f"), .customLong("file")], help: ArgumentHelp(
         "A mapping file: SOURCE=DESTINATION (or SOURCE DESTINATION) per line, # comments allowed.", valueName: "mapping"))

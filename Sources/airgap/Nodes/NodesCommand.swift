@@ -16,7 +16,8 @@ struct NodesCommand: AsyncParsableCommand {
             copied by scp (as core, to the node's InternalIP) or streamed through oc debug.
 
             Examples:
-              airgap nodes load-script images.tar --tools-image lab:5000/support-tools > load.sh
+              airgap nodes load-script images.tar \\
+                --tools-image lab:5000/support-tools > load.sh
               airgap nodes clean-script images.tar > clean.sh
               airgap nodes run load images.tar -l node-role.kubernetes.io/worker=
               airgap nodes run clean images.tar --nodes worker-0,worker-1

@@ -4,7 +4,11 @@ import Foundation
 /// The one place errors become what the user sees: `error: <message>` on stderr and exit status 1.
 /// Every layer's errors name the image, registry or file; ``ErrorHints`` adds what to do.
 enum CommandFailure {
-    static func reporting(_ work: () async throws -> Void) async throws {
+    /// Runs `work`; an error is printed as `message` words it (``ErrorHints/message(for:)`` unless
+    /// the command has words of its own, as `login` does).
+    static func reporting(
+        message: (any Error) -> String = ErrorHints.message(for:), _ work: () async throws -> Void
+    ) async throws {
         do {
             try await work()
         } catch let error as ExitCode {
@@ -12,7 +16,7 @@ enum CommandFailure {
         } catch let error as ValidationError {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("error: \(ErrorHints.message(for: error))\n".utf8))
+            FileHandle.standardError.write(Data("error: \(message(error))\n".utf8))
             throw ExitCode.failure
         }
     }

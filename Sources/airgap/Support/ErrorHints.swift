@@ -27,6 +27,22 @@ enum ErrorHints {
         return "\(error); \(hint)"
     }
 
+    /// `error` as `airgap login` reports it: login is the command that checks the credentials it
+    /// was given, so a refusal means those are wrong ("log in again" would send the user in a circle).
+    static func loginMessage(for error: any Error) -> String {
+        guard let hint = loginHint(for: error) ?? hint(for: error) else { return "\(error)" }
+        return "\(error); \(hint)"
+    }
+
+    private static func loginHint(for error: any Error) -> String? {
+        switch error as? RegistryError {
+        case .unauthorized(_, _?, _)?, .unexpectedStatus(401, _, _, _, _, _)?:
+            return "check the user name and password"
+        default:
+            return nil
+        }
+    }
+
     static func hint(for error: any Error) -> String? {
         switch error {
         case let error as BlobFailure: return hint(for: error.underlying)
@@ -92,6 +108,7 @@ enum ErrorHints {
     private static func authFile(_ error: AuthFileError) -> String? {
         switch error {
         case .namedFileMissing: return "check --authfile and $REGISTRY_AUTH_FILE"
+        case .empty: return "write {} into it for no stored credentials, or point --authfile at another file"
         case .notJSON: return "fix it, or point --authfile at another file"
         // `login` rewrites a bad entry, but will not rewrite a file whose shape it cannot read.
         case .malformed(_, let key, _) where key.hasPrefix("auths["): return "fix or remove the entry, or log in again to replace it"

@@ -192,6 +192,13 @@ enum Podman {
     }
 }
 
+extension Podman {
+    /// A fresh, isolated storage with nothing in it, for `podman pull`. Its registries.conf
+    /// (``PodmanStore/registriesConf``, what CONTAINERS_REGISTRIES_CONF names: podman 4.3 has no
+    /// `--registries-conf` flag) is empty until the caller writes it. `remove()` it when done.
+    static func emptyStore() throws -> PodmanStore { try PodmanStore.create() }
+}
+
 /// One isolated podman storage (vfs) under a temporary directory.
 struct PodmanStore: Sendable {
     /// One entry of `podman images --format json`.
@@ -320,6 +327,12 @@ struct PodmanStore: Sendable {
     func exists(_ name: String) -> Bool {
         (try? podman(["image", "exists", name])) != nil
     }
+
+    /// The registries.conf podman reads for this storage (empty unless written).
+    var registriesConf: String { directory + "/registries.conf" }
+
+    /// The signature policy that accepts anything (no signatures in the test registries).
+    var signaturePolicy: String { directory + "/policy.json" }
 
     /// Deletes the storage and everything under its directory.
     func remove() {

@@ -27,10 +27,35 @@ import Testing
         #expect(try AuthFile.load(path: "/nonexistent/airgap/auth.json") == nil)
     }
 
-    @Test(arguments: ["", "  \n", "{}", "{\"auths\": null}"])
-    func anEmptyFileIsAnEmptyConfiguration(text: String) throws {
+    @Test(arguments: ["{}", "{\"auths\": null}"])
+    func anEmptyObjectIsAnEmptyConfiguration(text: String) throws {
         let file = try AuthFile(path: "/x/auth.json", contents: Data(text.utf8))
         #expect(file.auths.isEmpty && file.credHelpers.isEmpty && file.credsStore == nil)
+    }
+
+    /// containers/image refuses an empty auth file ("unexpected end of JSON input"; skopeo 1.9 seen
+    /// here), so podman users know it as an error, not as "no credentials".
+    @Test(arguments: ["", "  \n"])
+    func anEmptyFileIsRefusedAsEmpty(text: String) throws {
+        #expect(throws: AuthFileError.empty(path: "/x/auth.json")) { try AuthFile(path: "/x/auth.json", contents: Data(text.utf8)) }
+    }
+
+    /// `/dev/null` and an empty regular file are readable, and empty: never "permission denied".
+    @Test func devNullAndAnEmptyFileAreEmptyNotUnreadable() throws {
+        #expect(throws: AuthFileError.empty(path: "/dev/null")) { try AuthFile.load(path: "/dev/null") }
+        let scratch = try AuthScratchDirectory()
+        let path = try scratch.write("", at: "empty.json")
+        #expect(throws: AuthFileError.empty(path: path)) { try AuthFile.load(path: path) }
+        #expect(AuthFileError.empty(path: path).description == "auth file \(path) is empty; an auth file is a JSON object such as {\"auths\": {}}")
+    }
+
+    @Test func aDeviceWithoutEndAndADirectoryAreUnreadable() throws {
+        let endless = #expect(throws: AuthFileError.self) { try AuthFile.load(path: "/dev/zero") }
+        #expect(endless == .unreadable(path: "/dev/zero", reason: "larger than 16 MiB, which no auth file is"))
+        let scratch = try AuthScratchDirectory()
+        let directory = scratch.path("dir")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        #expect(throws: AuthFileError.unreadable(path: directory, reason: "it is a directory")) { try AuthFile.load(path: directory) }
     }
 
     /// (fixture, key, username, password, identity token)

@@ -104,6 +104,33 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == original)
     }
 
+    /// As podman login: an empty file is refused, and `/dev/null` is never replaced by a file.
+    @Test func loginRefusesAnEmptyFileAndNeverReplacesADevice() throws {
+        #expect(throws: AuthFileError.empty(path: "/dev/null")) { try AuthFileWriter(path: "/dev/null").store(Self.fake, for: "quay.io") }
+        #expect(throws: AuthFileError.empty(path: "/dev/null")) { try AuthFileWriter(path: "/dev/null").removeAll() }
+        var status = stat()
+        #expect(stat("/dev/null", &status) == 0 && (status.st_mode & S_IFMT) == S_IFCHR)
+
+        // A pipe that holds a valid document (`--authfile <(echo '{}')`) is read, but not replaced.
+        let scratch = try AuthScratchDirectory()
+        let fifo = scratch.path("fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let writer = Thread {
+            let fd = open(fifo, O_WRONLY)
+            guard fd >= 0 else { return }
+            _ = "{}".withCString { write(fd, $0, 2) }
+            close(fd)
+        }
+        writer.start()
+        let error = #expect(throws: AuthFileError.self) { try AuthFileWriter(path: fifo).store(Self.fake, for: "quay.io") }
+        guard case .writeFailed(fifo, let reason)? = error else {
+            Issue.record("expected writeFailed, got \(String(describing: error))")
+            return
+        }
+        #expect(reason == "\(fifo) is not a regular file, and only a regular file is replaced")
+        #expect(stat(fifo, &status) == 0 && (status.st_mode & S_IFMT) == S_IFIFO)
+    }
+
     @Test func loginToAHostAHelperManagesIsRefused() throws {
         let scratch = try AuthScratchDirectory()
         let path = try scratch.install("credhelpers-config.json", at: "config.json")

@@ -68,40 +68,49 @@ public struct AuthFile: Sendable, Hashable {
 
     /// The file's bytes, or `nil` when there is no such file. Only the system's words on a failure
     /// reach the error: the file's bytes (secrets) never do.
+    ///
+    /// Read with open(2) and read(2), so any readable file works as podman's `os.ReadFile` does:
+    /// `/dev/null`, a pipe (`--authfile <(…)`). No auth file is large; a bound keeps a device that
+    /// never ends (`/dev/zero`) from filling memory.
     static func contentsIfPresent(_ path: String) throws(AuthFileError) -> Data? {
-        do {
-            return try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
-            return nil
-        } catch {
-            throw .unreadable(path: path, reason: reason(error))
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw .unreadable(path: path, reason: errnoText())
+        }
+        defer { close(fd) }
+        var status = stat()
+        if fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
+            throw .unreadable(path: path, reason: "it is a directory")
+        }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .unreadable(path: path, reason: errnoText())
+            }
+            if count == 0 { return data }
+            data.append(contentsOf: buffer[..<count])
+            guard data.count <= maximumSize else {
+                throw .unreadable(path: path, reason: "larger than \(maximumSize >> 20) MiB, which no auth file is")
+            }
         }
     }
 
-    /// Parses `contents` as the file at `path`. An empty file is an empty configuration, as docker
-    /// treats it.
+    /// Far above any real auth file (a few hundred bytes per registry).
+    static let maximumSize = 16 << 20
+
+    private static func errnoText() -> String { String(cString: strerror(errno)) }
+
+    /// Parses `contents` as the file at `path`. An empty file is refused (``AuthFileError/empty(path:)``),
+    /// as podman and skopeo refuse it; `{}` is the file with no credentials.
     public init(path: String, contents: Data) throws(AuthFileError) {
         let document = try AuthFileDocument(path: path, contents: contents)
         self.init(path: path)
         auths = try document.auths()
         credHelpers = try document.stringMap("credHelpers")
         credsStore = try document.string("credsStore")
-    }
-
-    /// A file or process error in the system's words ("Permission denied", "Text file busy"), not
-    /// Foundation's "The operation could not be completed".
-    static func reason(_ error: any Error) -> String {
-        if let cocoa = error as? CocoaError, let underlying = cocoa.userInfo[NSUnderlyingErrorKey] as? NSError,
-            underlying.domain == NSPOSIXErrorDomain, let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
-            return String(cString: strerror(code.rawValue))
-        }
-        if let cocoa = error as? CocoaError {
-            switch cocoa.code {
-            case .fileReadNoPermission, .fileWriteNoPermission: return "permission denied"
-            case .fileReadNoSuchFile, .fileNoSuchFile: return "no such file"
-            default: break
-            }
-        }
-        return (error as NSError).localizedDescription
     }
 }

@@ -14,9 +14,9 @@ struct AuthFileDocument {
 
     init(path: String, contents: Data) throws(AuthFileError) {
         self.path = path
+        // JSON's own whitespace only: what containers/image refuses as the end of input.
         if contents.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
-            object = [:]
-            return
+            throw .empty(path: path)
         }
         let parsed: Any
         do {

@@ -8,6 +8,10 @@ public enum AuthFileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A file the caller named explicitly (or `$REGISTRY_AUTH_FILE`) does not exist: a typo must not
     /// quietly mean anonymous pulls.
     case namedFileMissing(path: String)
+    /// The file exists but holds nothing (or only whitespace), as `/dev/null` does. podman and skopeo
+    /// refuse such a file too (containers/image: "unexpected end of JSON input"); `{}` is the file
+    /// with no credentials.
+    case empty(path: String)
     /// The file is not JSON at all; `position` is where the parser gave up, when it said.
     case notJSON(path: String, position: String?)
     /// A key holds something of the wrong shape; `key` is a path into the document
@@ -27,6 +31,8 @@ public enum AuthFileError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot read auth file \(path): \(reason)"
         case .namedFileMissing(let path):
             return "auth file \(path) does not exist"
+        case .empty(let path):
+            return "auth file \(path) is empty; an auth file is a JSON object such as {\"auths\": {}}"
         case .notJSON(let path, let position):
             let at = position.map { " (\($0))" } ?? ""
             return "auth file \(path) is not valid JSON\(at)"

@@ -83,6 +83,11 @@ public struct AuthFileWriter: Sendable, Hashable {
         // A symlinked auth file (a shared pull secret) is written where it points, as podman does:
         // renaming over the link itself would leave the target with the old credentials.
         let url = URL(fileURLWithPath: try Self.finalTarget(of: path))
+        // The rename would put a file in place of a device or a pipe (`--authfile /dev/null` as root).
+        var existing = stat()
+        if stat(url.path, &existing) == 0, (existing.st_mode & S_IFMT) != S_IFREG {
+            throw .writeFailed(path: path, reason: "\(url.path) is not a regular file, and only a regular file is replaced")
+        }
         let directory = url.deletingLastPathComponent().path
         if let runtimeDirectory, !FileManager.default.fileExists(atPath: runtimeDirectory) {
             throw .writeFailed(path: path, reason: "$XDG_RUNTIME_DIR (\(runtimeDirectory)) does not exist; create it or unset XDG_RUNTIME_DIR")
