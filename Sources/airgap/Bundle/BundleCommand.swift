@@ -81,6 +81,8 @@ struct BundleCommand: AsyncParsableCommand {
             let references = try selection.resolve()
             let chosen = try platform.map { try Platform($0) } ?? .default
             let options = BundleOptions(platform: allPlatforms ? nil : chosen, dockerPlatform: chosen, jobs: jobs, keepGoing: keepGoing)
+            // An output that cannot be written is said before anything else is touched (the cache included).
+            try BundleFile.checkDestination(output ?? "images.tar")
             let store = try BlobStore(root: cache ?? BlobStore.defaultRoot)
             let display = BundleProgressDisplay(quiet: outputOptions.quiet)
             var access = try registry.access(pulling: references, logger: outputOptions.loggers)
