@@ -34,7 +34,7 @@ struct ChildProcess: Sendable {
         })
         do {
             if let stdin {
-                guard let input = try? FileDescriptor.open(FilePath(stdin), .readOnly) else { throw NodeRunError.unreadable(stdin) }
+                guard let input = try? FileDescriptor.open(FilePath(stdin), .readOnly, options: [.closeOnExec]) else { throw NodeRunError.unreadable(stdin) }
                 let result = try await Subprocess.run(
                     .path(FilePath(executable)), arguments: Arguments(Array(command.dropFirst())), environment: .custom(variables),
                     platformOptions: options, input: .fileDescriptor(input, closeAfterSpawningProcess: true),

@@ -26,7 +26,7 @@ enum HelperProcess {
                 do {
                     let result = try await Subprocess.run(
                         .path(FilePath(executable)), arguments: Arguments(arguments),
-                        input: .fileDescriptor(try filledPipe(input), closeAfterSpawningProcess: true),
+                        input: .fileDescriptor(try inputFile(input), closeAfterSpawningProcess: true),
                         output: .bytes(limit: outputLimit), error: .bytes(limit: outputLimit))
                     return Output(status: result.terminationStatus.code, stdout: Data(result.standardOutput), stderr: Data(result.standardError))
                 } catch let error as SubprocessError where error.code == .spawnFailed || error.code == .executableNotFound {
@@ -44,20 +44,27 @@ enum HelperProcess {
     }
 }
 
-/// The read end of a pipe that already holds `input`, its write end closed. The input is written
-/// before the helper starts (a server URL fits the pipe buffer): a helper that exits without
-/// reading stdin then cannot leave a writer waiting on a pipe nobody drains (swift-subprocess
-/// 1.0.2's streamed input does wait forever there).
-private func filledPipe(_ input: Data) throws -> FileDescriptor {
-    let (readEnd, writeEnd) = try FileDescriptor.pipe()
-    defer { try? writeEnd.close() }
+/// A descriptor to read `input` from, for a helper's stdin: an unlinked temporary file, written
+/// before the helper starts. Not a pipe: a helper that exits without reading stdin would leave a
+/// pipe's writer waiting (swift-subprocess 1.0.2's streamed input does wait forever there), and a
+/// pipe's write end, between its creation and its close, can be inherited by a process another
+/// thread spawns at that moment (swift-system creates pipes without close-on-exec): the helper
+/// then never sees the end of its input and hangs until that other process exits (seen here, as
+/// helpers timing out only while the test suite spawned processes in parallel). The file is opened
+/// close-on-exec and holds no such reader waiting for an end.
+private func inputFile(_ input: Data) throws -> FileDescriptor {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("airgap-helper-\(UUID().uuidString)").path
+    let file = try FileDescriptor.open(
+        FilePath(path), .readWrite, options: [.create, .exclusiveCreate, .closeOnExec], permissions: .ownerReadWrite)
+    unlink(path)
     do {
-        _ = try input.withUnsafeBytes { try writeEnd.writeAll($0) }
+        _ = try input.withUnsafeBytes { try file.writeAll($0) }
+        _ = try file.seek(offset: 0, from: .start)
     } catch {
-        try? readEnd.close()
+        try? file.close()
         throw error
     }
-    return readEnd
+    return file
 }
 
 extension TerminationStatus {
