@@ -4,9 +4,10 @@ import OCI
 import Registry
 
 extension ImagePusher {
-    /// Puts one blob into every repository of one registry that needs it: HEAD, else a mount from
-    /// a repository that has it by now, else an upload. Returns each target's outcome and the
-    /// bytes uploaded.
+    /// Puts one blob into every repository of one registry that needs it. The first repository:
+    /// HEAD, else an upload. The others: a mount from the first straight away (201 whether or not
+    /// the blob was there already; a HEAD first would only add a request), else an upload into the
+    /// session the refused mount opened. Returns each target's outcome and the bytes uploaded.
     func pushBlob(to targets: [PushTarget]) async throws -> ([BlobPushOutcome], Int64) {
         var results: [BlobPushOutcome] = []
         var bytes: Int64 = 0
@@ -16,13 +17,21 @@ extension ImagePusher {
             let client = try await clients.client(for: image.destination)
             let repository = image.destination.repository
             let outcome: BlobPushOutcome
-            if try await client.hasBlob(blob.digest, in: repository) {
+            if dryRun {
+                let there = try await client.hasBlob(blob.digest, in: repository)
+                outcome = there ? .existed : holder == nil ? .uploaded : .mounted
+                if !there { logger.notice("would \(holder == nil ? "upload" : "mount") blob \(blob.digest) (\(blob.size) bytes) to \(image.destination.name)") }
+            } else if let holder {
+                switch try await client.mountBlob(blob.digest, from: holder, into: repository) {
+                case .mounted:
+                    outcome = .mounted
+                case .uploadSession(let session):
+                    try await upload(blob, of: image, position: target.position, with: client, session: session)
+                    outcome = .uploaded
+                    bytes += blob.size
+                }
+            } else if try await client.hasBlob(blob.digest, in: repository) {
                 outcome = .existed
-            } else if dryRun {
-                outcome = holder == nil ? .uploaded : .mounted
-                logger.notice("would \(holder == nil ? "upload" : "mount") blob \(blob.digest) (\(blob.size) bytes) to \(image.destination.name)")
-            } else if let holder, try await client.mountBlob(blob.digest, from: holder, into: repository) {
-                outcome = .mounted
             } else {
                 try await upload(blob, of: image, position: target.position, with: client)
                 outcome = .uploaded
@@ -37,7 +46,7 @@ extension ImagePusher {
 
     /// Sends a blob the destination lacks: from the archive, from the cache, or — when the cache
     /// does not have it — relayed from the source while it downloads.
-    private func upload(_ blob: Descriptor, of image: CopyImage, position: Int, with client: RegistryClient) async throws {
+    private func upload(_ blob: Descriptor, of image: CopyImage, position: Int, with client: RegistryClient, session: URL? = nil) async throws {
         let repository = image.destination.repository
         let sent: @Sendable (Int64) -> Void = { [progress, events] count in
             progress.addSent(count)
@@ -48,12 +57,12 @@ extension ImagePusher {
             guard let offset = offsets[blob.digest] else {
                 throw BlobStoreError.unusable(root: path, reason: "the archive has no blob \(blob.digest)")
             }
-            try await client.uploadBlob(blob, from: path, offset: offset, into: repository, progress: sent)
+            try await client.uploadBlob(blob, from: path, offset: offset, into: repository, session: session, progress: sent)
         case .registry(let source):
             if store.contains(blob) {
                 do {
                     // Hashed on the way: a damaged cache file stops the upload before its last byte.
-                    try await client.uploadBlob(blob, from: store.path(for: blob.digest), into: repository, progress: sent)
+                    try await client.uploadBlob(blob, from: store.path(for: blob.digest), into: repository, session: session, progress: sent)
                     return
                 } catch where Self.provesTheCopyDamaged(error) {
                     store.evict(blob.digest)

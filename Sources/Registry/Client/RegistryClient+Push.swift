@@ -20,16 +20,28 @@ extension RegistryClient {
         return try await execute(call).status == 200
     }
 
+    /// What a mount attempt gave.
+    public enum MountResult: Sendable, Equatable {
+        /// The blob is in the repository now (or already was).
+        case mounted
+        /// The registry opened an upload session instead (202), at this URL, for the caller to
+        /// upload into: no second POST needed.
+        case uploadSession(URL?)
+    }
+
     /// Cross-repository mount (distribution-spec, "Mounting a blob from another repository"):
-    /// 201 means linked; 202 means the registry opened an upload session instead, which we abandon
-    /// (the caller uploads) — `false`.
-    public func mountBlob(_ digest: Digest, from source: ImageReference.Repository, into repository: ImageReference.Repository) async throws -> Bool {
+    /// 201 means linked; 202 means the registry opened an upload session instead.
+    public func mountBlob(
+        _ digest: Digest, from source: ImageReference.Repository, into repository: ImageReference.Repository
+    ) async throws -> MountResult {
         var call = RegistryCall(
             method: .post, path: "\(repository)/blobs/uploads/?mount=\(digest)&from=\(source)",
             expectedStatuses: [201, 202], subject: "mount of blob \(digest) into \(endpoint.registry)/\(repository)")
         call.repository = repository.value
         call.scopes = [RegistryCall.pushScope(repository), RegistryCall.pullScope(source)]
-        return try await execute(call).status == 201
+        let response = try await execute(call)
+        if response.status == 201 { return .mounted }
+        return .uploadSession(try? sessionURL(from: response, subject: call.subject))
     }
 
     /// Puts a manifest's exact bytes under `reference` (a tag, or its digest), which keeps its digest.

@@ -18,19 +18,22 @@ extension RegistryClient {
     /// `progress` hears the bytes sent, and takes back the bytes of an attempt that failed.
     public func uploadBlob(
         _ descriptor: Descriptor, from path: String, offset: Int64 = 0, into repository: ImageReference.Repository,
-        progress: (@Sendable (Int64) -> Void)? = nil
+        session: URL? = nil, progress: (@Sendable (Int64) -> Void)? = nil
     ) async throws {
         try await uploadBlob(
             descriptor, body: .file(path: path, offset: offset, length: descriptor.size, digest: descriptor.digest), into: repository,
-            progress: progress)
+            session: session, progress: progress)
     }
 
     /// Uploads `descriptor`'s bytes from `body`: a file slice (each attempt reads it from its start),
     /// or a ``BlobPipe`` a download is still filling (one attempt: a pipe cannot be read twice).
+    /// `session`: an upload session already open (a mount the registry answered with 202), used by
+    /// the first attempt instead of opening one.
     public func uploadBlob(
         _ descriptor: Descriptor, body: RequestBody, into repository: ImageReference.Repository,
-        progress: (@Sendable (Int64) -> Void)? = nil
+        session opened: URL? = nil, progress: (@Sendable (Int64) -> Void)? = nil
     ) async throws {
+        let given = SessionHandOff(opened)
         let subject = "upload of blob \(descriptor.digest) to \(endpoint.registry)/\(repository)"
         // A relayed body can be sent once: its caller starts the whole relay again instead.
         let policy = body.canBeSentAgain ? retry : .never
@@ -38,7 +41,8 @@ extension RegistryClient {
             let sent = SentBytes(forwardingTo: progress)
             var session: URL?
             do {
-                let opened = try await openUploadSession(into: repository, subject: subject)
+                let opened: URL
+                if let handed = given.take() { opened = handed } else { opened = try await openUploadSession(into: repository, subject: subject) }
                 session = opened
                 if descriptor.size <= Self.monolithicUploadLimit {
                     try await closeUploadSession(opened, digest: descriptor.digest, body: body, sent: sent, repository: repository, subject: subject)
@@ -118,11 +122,28 @@ extension RegistryClient {
     }
 
     /// The absolute URL of an upload session from a response's `Location` (often relative).
-    private func sessionURL(from response: HTTPResponse, subject: String) throws -> URL {
+    func sessionURL(from response: HTTPResponse, subject: String) throws -> URL {
         guard let location = response.headers["Location"], let url = URL(string: location, relativeTo: endpoint.url("")) else {
             throw RegistryError.malformedResponse(subject: subject, reason: "the upload session has no usable Location header")
         }
         return url.absoluteURL
+    }
+}
+
+/// An open session given to an upload: its first attempt takes it, later attempts open their own.
+private final class SessionHandOff: @unchecked Sendable {
+    private let lock = NSLock()
+    private var session: URL?
+
+    init(_ session: URL?) {
+        self.session = session
+    }
+
+    func take() -> URL? {
+        lock.withLock {
+            defer { session = nil }
+            return session
+        }
     }
 }
 
