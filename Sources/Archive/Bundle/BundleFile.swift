@@ -9,6 +9,7 @@ import OCI
 /// kernel (`copy_file_range`) — in any order, concurrently. Each byte of a blob is written once,
 /// the result is the same bytes as writing entry after entry, and ``commit()`` renames it into
 /// place only when complete; ``discard()`` (or an uncommitted deinit) leaves nothing at the output.
+/// The file's sha256 is computed on the way (``InOrderChecksum``) and written beside it.
 public final class BundleFile: @unchecked Sendable {
     public let outputPath: String
     public let temporaryPath: String
@@ -16,6 +17,7 @@ public final class BundleFile: @unchecked Sendable {
     /// The body of each blob, by digest.
     private let blobEntries: [Digest: TarLayout.Entry]
     private let fd: Int32
+    private let checksum: InOrderChecksum
     private let lock = NSLock()
     private var finished = false
 
@@ -26,14 +28,10 @@ public final class BundleFile: @unchecked Sendable {
         let output = URL(fileURLWithPath: outputPath)
         let directory = output.deletingLastPathComponent().path
         try Self.checkDestination(outputPath, directory: directory)
-        var layout = TarLayout()
-        var smallBodies: [(TarLayout.Entry, Data)] = []
-        for file in files { smallBodies.append((try layout.addFile(file.name, size: Int64(file.contents.count)), file.contents)) }
-        try layout.addDirectory(BundleLayout.blobsDirectory)
-        try layout.addDirectory(BundleLayout.sha256Directory)
+        let layout = try Self.layout(files: files.map { ($0.name, Int64($0.contents.count)) }, blobs: blobs)
         var entries: [Digest: TarLayout.Entry] = [:]
-        for blob in blobs where entries[blob.digest] == nil {
-            entries[blob.digest] = try layout.addFile(BundleLayout.blobPath(blob.digest), size: blob.size)
+        for entry in layout.entries {
+            if let digest = BundleLayout.digest(forBlobPath: entry.name) { entries[digest] = entry }
         }
         self.outputPath = output.path
         self.layout = layout
@@ -41,6 +39,9 @@ public final class BundleFile: @unchecked Sendable {
         temporaryPath = "\(directory)/.\(output.lastPathComponent).partial-\(getpid())-\(UUID().uuidString.prefix(8))"
         fd = open(temporaryPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ArchiveError(path: outputPath, operation: "create", message: String(cString: strerror(errno))) }
+        checksum = InOrderChecksum(
+            fd: fd, path: output.path, size: layout.size,
+            bodies: entries.values.map { $0.bodyOffset..<($0.bodyOffset + $0.size) })
         do {
             // The whole size reserved now: a disk that cannot hold the archive says so before any
             // download, and the padding between bodies needs no writes (it reads as zeros).
@@ -52,7 +53,7 @@ public final class BundleFile: @unchecked Sendable {
                 throw ArchiveError(path: outputPath, operation: "size", message: String(cString: strerror(errno)))
             }
             for entry in layout.entries { try write(entry.header, at: entry.headerOffset) }
-            for (entry, contents) in smallBodies { try write(Array(contents), at: entry.bodyOffset) }
+            for (file, entry) in zip(files, layout.entries) { try write(Array(file.contents), at: entry.bodyOffset) }
         } catch {
             close(fd)
             unlink(temporaryPath)
@@ -60,7 +61,22 @@ public final class BundleFile: @unchecked Sendable {
         }
     }
 
+    /// The archive's layout without writing it: `files` first, the blob directories, then each of
+    /// `blobs` once, in order. Its `size` is the archive's size to the byte.
+    public static func layout(files: [(name: String, size: Int64)], blobs: [Descriptor]) throws -> TarLayout {
+        var layout = TarLayout()
+        for file in files { try layout.addFile(file.name, size: file.size) }
+        try layout.addDirectory(BundleLayout.blobsDirectory)
+        try layout.addDirectory(BundleLayout.sha256Directory)
+        var seen = Set<Digest>()
+        for blob in blobs where seen.insert(blob.digest).inserted {
+            try layout.addFile(BundleLayout.blobPath(blob.digest), size: blob.size)
+        }
+        return layout
+    }
+
     deinit {
+        checksum.stop()
         close(fd)
         // Safety net: an archive that was never committed must not survive.
         if !finished { unlink(temporaryPath) }
@@ -104,26 +120,50 @@ public final class BundleFile: @unchecked Sendable {
         guard input >= 0 else { throw ArchiveError(path: outputPath, operation: "read \(source)", message: String(cString: strerror(errno))) }
         defer { close(input) }
         try FileRange.copy(from: input, at: 0, to: fd, at: entry.bodyOffset, count: descriptor.size, naming: (source, outputPath))
+        bodyComplete(at: entry.bodyOffset)
     }
 
-    /// Renames the finished archive to ``outputPath``: it appears whole or not at all.
+    /// Copies `descriptor`'s body from its place in `other` (a part of the same run, where it is
+    /// already complete and verified) into its place here, by the kernel.
+    public func copyBody(of descriptor: Descriptor, from other: BundleFile) throws {
+        guard let entry = blobEntries[descriptor.digest], let source = other.blobEntries[descriptor.digest], source.size == entry.size else {
+            throw ArchiveError(path: outputPath, operation: "write", message: "the archive has no place for blob \(descriptor.digest)")
+        }
+        try FileRange.copy(from: other.fd, at: source.bodyOffset, to: fd, at: entry.bodyOffset, count: entry.size, naming: (other.outputPath, outputPath))
+        bodyComplete(at: entry.bodyOffset)
+    }
+
+    /// Marks the body at `offset` as holding its final, verified bytes, for the checksum.
+    func bodyComplete(at offset: Int64) {
+        if let position = checksum.bodyPosition(startingAt: offset) { checksum.bodyComplete(position) }
+    }
+
+    /// Renames the finished archive to ``outputPath`` and writes its checksum beside it
+    /// (``ChecksumFile``); returns the archive's sha256. The archive appears whole or not at all; an
+    /// older checksum file at the output is removed first, so it never vouches for the new archive.
     ///
     /// No fsync, as with `podman save` and skopeo's docker-archive: forcing a multi-gigabyte archive
     /// to disk doubled a bundle's wall time (BENCHMARKS.md), and the usual next step — copying the
     /// archive to a disk or a bastion — reads it from the page cache anyway. Run `sync` before
     /// unplugging a disk.
-    public func commit() throws {
+    @discardableResult
+    public func commit() throws -> Digest {
+        let digest = try checksum.finish()
         try lock.withLock {
             guard !finished else { throw ArchiveError(path: outputPath, operation: "rename", message: "the archive was already committed or discarded") }
+            unlink(ChecksumFile.path(for: outputPath))
             guard rename(temporaryPath, outputPath) == 0 else {
                 throw ArchiveError(path: outputPath, operation: "rename", message: String(cString: strerror(errno)))
             }
             finished = true
         }
+        try ChecksumFile.write(digest, for: outputPath)
+        return digest
     }
 
     /// Deletes the temporary file; the output path is left as it was.
     public func discard() {
+        checksum.stop()
         lock.withLock {
             guard !finished else { return }
             finished = true
@@ -211,6 +251,7 @@ public final class ArchiveSlot: BlobTarget, @unchecked Sendable {
 
     public func commit() throws {
         isComplete = true
+        file.bodyComplete(at: offset)
     }
 
     public func discard() {

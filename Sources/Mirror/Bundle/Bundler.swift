@@ -14,18 +14,51 @@ public struct BundleOptions: Sendable {
     /// Write the archive of the images that resolved when some do not (their failures are in the
     /// summary); otherwise every failure is reported and nothing is written.
     public var keepGoing: Bool
+    /// The largest archive to write: the images are split into parts no larger (``ArchiveParts``).
+    public var maxPartSize: Int64?
+    /// Earlier archives: a delta leaves out every layer they hold (``DeltaBase``).
+    public var since: DeltaBases
 
-    public init(platform: Platform? = .default, dockerPlatform: Platform = .default, jobs: Int = Bundler.defaultJobs, keepGoing: Bool = false) {
+    public init(
+        platform: Platform? = .default, dockerPlatform: Platform = .default, jobs: Int = Bundler.defaultJobs, keepGoing: Bool = false,
+        maxPartSize: Int64? = nil, since: DeltaBases = DeltaBases()
+    ) {
         self.platform = platform
         self.dockerPlatform = dockerPlatform
         self.jobs = max(1, jobs)
         self.keepGoing = keepGoing
+        self.maxPartSize = maxPartSize
+        self.since = since
     }
+}
+
+/// One archive a run wrote: the archive, or one of its parts.
+public struct WrittenArchive: Sendable {
+    public var path: String
+    public var size: Int64
+    /// The file's sha256, also in its checksum file (``ChecksumFile``).
+    public var sha256: Digest
+    public var images: [ResolvedImage]
 }
 
 /// What a bundle run did, for the closing summary.
 public struct BundleSummary: Sendable {
+    /// The archive asked for (`-o`); with parts, the name they are numbered from.
     public var output: String
+    /// What was written: the one archive, or each part in order.
+    public var archives: [WrittenArchive]
+    /// The list of parts (``ArchiveParts``), when the images were split.
+    public var partsList: String?
+    /// How many more bytes the parts take than one archive would: layers repeated across parts.
+    public var splitAddedBytes: Int64
+    /// Parts of an earlier run at this name beyond this run's last (`NAME-4.tar` when this run wrote
+    /// three): not part of the set, left for the user to remove.
+    public var staleParts: [String]
+    /// A delta's bases; empty for a full archive.
+    public var bases: [DeltaBase]
+    /// Layers a delta left out, and their bytes.
+    public var omittedBlobs: Int
+    public var omittedBytes: Int64
     /// The images in the archive, in its order.
     public var bundled: [ResolvedImage]
     /// The images left out (`keepGoing`), each with why.
@@ -76,6 +109,9 @@ public struct Bundler: Sendable {
         self.events = events
     }
 
+    /// Bundles `references` into the archive at `outputPath`, or into parts named after it
+    /// (``ArchiveParts/partPath(for:number:)``) when `maxPartSize` is set. Nothing appears at any
+    /// output until every archive of the run is complete.
     public func bundle(_ references: [ImageReference], to outputPath: String) async throws -> BundleSummary {
         guard !references.isEmpty else { throw BundleError.noImages }
         // Fail on an unwritable output before any network traffic.
@@ -85,36 +121,94 @@ public struct Bundler: Sendable {
         if !failures.isEmpty && (!options.keepGoing || images.isEmpty) {
             throw BundleError.unresolved(failures, of: references.count)
         }
-        let plan = BundlePlan(images: images)
-        events(.planned(totalBytes: plan.totalBytes))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let file = try BundleFile(
-            outputPath: outputPath,
-            files: [
-                (BundleLayout.ociLayoutFile, BundleLayout.ociLayoutContents),
-                (BundleLayout.ociIndexFile, try encoder.encode(plan.ociIndex())),
-                (BundleLayout.dockerManifestFile, try encoder.encode(plan.dockerEntries())),
-            ],
-            blobs: plan.manifests + plan.blobs.map(\.descriptor))
-        do {
-            for manifest in plan.manifests {
-                // Small, and hashed again as it is read (it resolved moments ago, from this cache).
-                let bytes = try store.readVerified(manifest.digest)
-                try bytes.withUnsafeBytes { try file.slot(for: manifest).write($0) }
-                progress.addWritten(manifest.size)
+        let held = Set(options.since.held.keys)
+        let bases = options.since.bases
+        let groups = try options.maxPartSize.map { try BundlePartition(maxSize: $0, omitted: held, bases: bases).split(images) } ?? [images]
+        let plans = groups.map { BundlePlan(images: $0, omitting: held, bases: bases) }
+        let paths = options.maxPartSize == nil ? [outputPath] : plans.indices.map { ArchiveParts.partPath(for: outputPath, number: $0 + 1) }
+        if let maxSize = options.maxPartSize {
+            for (plan, path) in zip(plans, paths) where try plan.archiveSize() > maxSize {
+                throw ArchiveError(path: path, operation: "plan", message: "the part would be \(try plan.archiveSize()) bytes, over \(maxSize)")
             }
-            let fetched = try await transfer(plan, clients: clients, into: file)
-            try file.commit()
+        }
+        events(.planned(totalBytes: plans.reduce(0) { $0 + $1.totalBytes }))
+        var files: [BundleFile] = []
+        do {
+            for (plan, path) in zip(plans, paths) {
+                files.append(try BundleFile(outputPath: path, files: try plan.rootFiles(), blobs: plan.contents))
+            }
+            for (plan, file) in zip(plans, files) {
+                for manifest in plan.manifests {
+                    // Small, and hashed again as it is read (it resolved moments ago, from this cache).
+                    let bytes = try store.readVerified(manifest.digest)
+                    let slot = try file.slot(for: manifest)
+                    try bytes.withUnsafeBytes { try slot.write($0) }
+                    try slot.commit()
+                    progress.addWritten(manifest.size)
+                }
+            }
+            let placements = Self.placements(plans)
+            let fetched = try await transfer(placements, clients: clients, into: files)
+            var archives: [WrittenArchive] = []
+            for (plan, file) in zip(plans, files) {
+                let digest = try file.commit()
+                archives.append(WrittenArchive(path: file.outputPath, size: file.layout.size, sha256: digest, images: plan.images))
+            }
+            var partsList: String?
+            var splitAddedBytes: Int64 = 0
+            var staleParts: [String] = []
+            if options.maxPartSize != nil {
+                let list = ArchiveParts(parts: archives.map {
+                    ArchiveParts.Part(
+                        file: URL(fileURLWithPath: $0.path).lastPathComponent, size: $0.size, sha256: $0.sha256,
+                        images: $0.images.map(\.reference.description))
+                })
+                partsList = ArchiveParts.listPath(for: outputPath)
+                try list.write(to: partsList!)
+                let whole = try BundlePlan(images: images, omitting: held, bases: bases).archiveSize()
+                splitAddedBytes = max(0, archives.reduce(0) { $0 + $1.size } - whole)
+                var next = archives.count + 1
+                while FileManager.default.fileExists(atPath: ArchiveParts.partPath(for: outputPath, number: next)) {
+                    staleParts.append(ArchiveParts.partPath(for: outputPath, number: next))
+                    next += 1
+                }
+            }
+            let omitted = Dictionary(plans.flatMap(\.omitted).map { ($0.digest, $0.size) }, uniquingKeysWith: { first, _ in first })
+            let uniqueBlobs = Set(plans.flatMap { $0.contents.map(\.digest) }).count
             return BundleSummary(
-                output: outputPath, bundled: images, failures: failures, blobs: plan.manifests.count + plan.blobs.count,
-                bytes: plan.totalBytes, blobsFetched: fetched, bytesFetched: progress.bytesFetched,
-                blobsFromCache: plan.blobs.count - fetched, sharedBlobs: plan.sharedBlobCount
+                output: outputPath, archives: archives, partsList: partsList, splitAddedBytes: splitAddedBytes,
+                staleParts: staleParts, bases: bases, omittedBlobs: omitted.count, omittedBytes: omitted.values.reduce(0, +),
+                bundled: images, failures: failures, blobs: uniqueBlobs,
+                bytes: placements.reduce(0) { $0 + $1.blob.descriptor.size } + Set(plans.flatMap(\.manifests)).totalSize,
+                blobsFetched: fetched, bytesFetched: progress.bytesFetched,
+                blobsFromCache: placements.count - fetched, sharedBlobs: BundlePlan(images: images).sharedBlobCount
             )
         } catch {
-            file.discard()
+            for file in files { file.discard() }
             throw error
         }
+    }
+
+    /// Each blob of the run once, with the archives (by position) it goes into, in plan order.
+    static func placements(_ plans: [BundlePlan]) -> [Placement] {
+        var placements: [Placement] = []
+        var positions: [Digest: Int] = [:]
+        for (fileIndex, plan) in plans.enumerated() {
+            for blob in plan.blobs {
+                if let position = positions[blob.descriptor.digest] {
+                    placements[position].files.append(fileIndex)
+                } else {
+                    positions[blob.descriptor.digest] = placements.count
+                    placements.append(Placement(blob: blob, files: [fileIndex]))
+                }
+            }
+        }
+        return placements
+    }
+
+    struct Placement: Sendable {
+        var blob: BundlePlan.Blob
+        var files: [Int]
     }
 
     /// Resolves every image with at most `jobs` in flight, keeping the input order: the images that
@@ -162,22 +256,30 @@ public struct Bundler: Sendable {
         }
     }
 
-    /// Puts every blob of the plan at its place, `jobs` at a time. Returns how many were transferred
-    /// rather than found in the cache.
-    private func transfer(_ plan: BundlePlan, clients: RegistryClientPool, into file: BundleFile) async throws -> Int {
-        let blobs = plan.blobs
-        return try await withThrowingTaskGroup(of: Bool.self) { group in
+    /// Puts every blob at its places, `jobs` at a time. Returns how many were transferred rather
+    /// than found in the cache.
+    private func transfer(_ placements: [Placement], clients: RegistryClientPool, into files: [BundleFile]) async throws -> Int {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
             var next = 0
             var transferred = 0
             func launch() {
-                let blob = blobs[next]
+                let placement = placements[next]
                 next += 1
-                group.addTask { try await place(blob, in: file, clients: clients) }
+                group.addTask {
+                    let targets = placement.files.map { files[$0] }
+                    let didTransfer = try await place(placement.blob, in: targets[0], clients: clients)
+                    // A part after the first gets the verified bytes from the first, by the kernel.
+                    for other in targets.dropFirst() {
+                        try other.copyBody(of: placement.blob.descriptor, from: targets[0])
+                        progress.addWritten(placement.blob.descriptor.size)
+                    }
+                    return didTransfer
+                }
             }
-            while next < min(options.jobs, blobs.count) { launch() }
+            while next < min(options.jobs, placements.count) { launch() }
             for try await didTransfer in group {
                 if didTransfer { transferred += 1 }
-                if next < blobs.count { launch() }
+                if next < placements.count { launch() }
             }
             return transferred
         }

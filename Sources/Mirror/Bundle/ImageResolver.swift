@@ -49,7 +49,7 @@ struct ImageResolver: Sendable {
                 reference: reference, source: source, top: top, manifests: [top],
                 blobs: [manifest.config] + manifest.layers,
                 dockerView: .init(config: manifest.config, layers: manifest.layers),
-                platforms: top.platform.map { [$0] } ?? []
+                platforms: top.platform.map { [$0] } ?? [], configs: [manifest.config.digest]
             )
         case .index(let index):
             if let platform {
@@ -59,7 +59,7 @@ struct ImageResolver: Sendable {
                     reference: reference, source: source, top: child, manifests: [child],
                     blobs: [manifest.config] + manifest.layers,
                     dockerView: .init(config: manifest.config, layers: manifest.layers),
-                    platforms: child.platform.map { [$0] } ?? [platform]
+                    platforms: child.platform.map { [$0] } ?? [platform], configs: [manifest.config.digest]
                 )
             }
             return try await wholeIndex(reference, source: source, top: top, index: index, client: client)
@@ -137,6 +137,7 @@ struct ImageResolver: Sendable {
     ) async throws -> ResolvedImage {
         var manifests = [top]
         var blobs: [Descriptor] = []
+        var configs: Set<Digest> = []
         var platforms: [Platform] = []
         var dockerView: ResolvedImage.DockerView?
         var firstImage: ResolvedImage.DockerView?
@@ -156,6 +157,7 @@ struct ImageResolver: Sendable {
             switch try await manifest(child, of: source, client: client) {
             case .image(let manifest):
                 if isFirstListing { blobs += [manifest.config] + manifest.layers }
+                configs.insert(manifest.config.digest)
                 firstImage = firstImage ?? .init(config: manifest.config, layers: manifest.layers)
                 if let platform = child.platform, !platform.isUnknown {
                     platforms.append(platform)
@@ -177,7 +179,7 @@ struct ImageResolver: Sendable {
         }
         return ResolvedImage(
             reference: reference, source: source, top: top, manifests: manifests,
-            blobs: blobs, dockerView: dockerView, platforms: platforms
+            blobs: blobs, dockerView: dockerView, platforms: platforms, configs: configs
         )
     }
 }

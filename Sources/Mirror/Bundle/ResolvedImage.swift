@@ -18,6 +18,8 @@ public struct ResolvedImage: Sendable {
     public var dockerView: DockerView
     /// The platforms in the archive for this image.
     public var platforms: [Platform]
+    /// Which of `blobs` are configs (the rest are layers).
+    public var configs: Set<Digest> = []
 
     public struct DockerView: Sendable, Hashable {
         public var config: Descriptor
@@ -68,6 +70,8 @@ public enum BundleError: Error, Sendable, CustomStringConvertible {
     case manifestSizeMismatch(reference: String, digest: Digest, declared: Int64, actual: Int)
     /// The manifest's config is not an image configuration: an OCI artifact, not an image.
     case notAnImage(reference: String, configMediaType: String)
+    /// Images that alone need more than the largest part allowed, with the bytes each needs.
+    case imagesTooLarge([(ImageReference, Int64)], maxSize: Int64)
 
     public var description: String {
         switch self {
@@ -87,6 +91,11 @@ public enum BundleError: Error, Sendable, CustomStringConvertible {
             return "\(reference): manifest \(digest) declares \(size) bytes, over the \(ManifestDocument.sizeLimit)-byte limit for manifests; nothing was downloaded"
         case .notAnImage(let reference, let configMediaType):
             return "\(reference) is not a container image (its config is \(configMediaType)): loaders cannot load it, and it would break the load of the whole archive"
+        case .imagesTooLarge(let images, let maxSize):
+            let list = images.map { "\($0.0) (\($0.1) bytes)" }.joined(separator: ", ")
+            return images.count == 1
+                ? "\(list) is larger alone than a part may be (\(maxSize) bytes); nothing was written"
+                : "\(images.count) images are larger alone than a part may be (\(maxSize) bytes): \(list); nothing was written"
         case .manifestSizeMismatch(let reference, let digest, let declared, let actual):
             return "\(reference): manifest \(digest) is \(actual) bytes but was declared as \(declared); the registry or the index that lists it is inconsistent"
         }

@@ -17,11 +17,19 @@ struct BundleCommand: AsyncParsableCommand {
             `ctr images import`) loads every image in one call, under its full name.
 
             Blobs are cached (--cache) and verified before use; a second run transfers only what \
-            changed, and an interrupted download resumes where it stopped.
+            changed, and an interrupted download resumes where it stopped. Every archive gets \
+            FILE.sha256 beside it, for `sha256sum -c` on the far side of a transfer.
+
+            --max-size splits the images into parts NAME-1.tar, NAME-2.tar, … that each fit the \
+            medium and each load alone; NAME.parts lists them (`airgap verify NAME.parts`). \
+            --since OLD.tar writes a delta: the same images, without the layers OLD.tar holds; \
+            load (or mirror) OLD.tar first.
 
             Examples:
               airgap bundle --suite openshift-conformance-minimal -o images.tar
               airgap bundle -f images.txt --platform linux/arm64 -o images.tar
+              airgap bundle -f images.txt --max-size 4000M -o images.tar
+              airgap bundle -f images.txt --since images-may.tar -o images-june.tar
               airgap bundle busybox:1.29 --mirror docker.io=127.0.0.1:5000 \\
                 --tls-verify=false -o images.tar
             """
@@ -37,6 +45,16 @@ struct BundleCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("output"), help: ArgumentHelp("Print the result as text or json (the archive itself is -o FILE).", valueName: "format"))
     var format: RunReport.Format = .text
+
+    @Option(name: .customLong("max-size"), help: ArgumentHelp(
+        "Split into parts FILE-1.tar, FILE-2.tar, … of at most this size (4G, 4000M, 4.7GB), each a complete archive.",
+        valueName: "size"))
+    var maxSize: ByteSize?
+
+    @Option(name: .customLong("since"), help: ArgumentHelp(
+        "Write a delta that leaves out every layer this earlier archive (or its .parts list) holds; repeatable.",
+        valueName: "archive"))
+    var since: [String] = []
 
     @Flag(name: .customLong("keep-going"), help: "Write the archive of the images that resolve when some do not; list those, and exit 1.")
     var keepGoing = false
@@ -63,6 +81,12 @@ struct BundleCommand: AsyncParsableCommand {
         if listSuites { return }
         guard output != nil else { throw ValidationError("name the archive to write with -o FILE, e.g. -o images.tar") }
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
+        if let output {
+            let written = URL(fileURLWithPath: output).standardizedFileURL.path
+            for base in since where URL(fileURLWithPath: base).standardizedFileURL.path == written {
+                throw ValidationError("--since \(base) is the archive -o would overwrite; write the delta to a new name")
+            }
+        }
         if let platform {
             do { _ = try Platform(platform) } catch { throw ValidationError("--platform \(platform): \(error)") }
         }
@@ -80,9 +104,13 @@ struct BundleCommand: AsyncParsableCommand {
         try await CommandFailure.reporting {
             let references = try selection.resolve()
             let chosen = try platform.map { try Platform($0) } ?? .default
-            let options = BundleOptions(platform: allPlatforms ? nil : chosen, dockerPlatform: chosen, jobs: jobs, keepGoing: keepGoing)
-            // An output that cannot be written is said before anything else is touched (the cache included).
+            // An output that cannot be written, or a base that cannot be read, is said before anything
+            // else is touched (the cache included).
             try BundleFile.checkDestination(output ?? "images.tar")
+            let bases = try DeltaBases.read(since)
+            let options = BundleOptions(
+                platform: allPlatforms ? nil : chosen, dockerPlatform: chosen, jobs: jobs, keepGoing: keepGoing,
+                maxPartSize: maxSize?.bytes, since: bases)
             let store = try BlobStore(root: cache ?? BlobStore.defaultRoot)
             let display = BundleProgressDisplay(quiet: outputOptions.quiet)
             var access = try registry.access(pulling: references, logger: outputOptions.loggers)
@@ -114,15 +142,44 @@ struct BundleCommand: AsyncParsableCommand {
             if format == .json {
                 try RunReport.print(RunReport.bundle(summary, seconds: elapsed))
             } else {
-                print("""
-                    wrote \(summary.output): \(Formatting.count(summary.images, "image")), \(Formatting.count(summary.blobs, "blob")) \
-                    (\(summary.sharedBlobs) shared), \(Formatting.bytes(summary.bytes)) in \(Formatting.seconds(elapsed)); \
-                    fetched \(Formatting.count(summary.blobsFetched, "blob")) (\(Formatting.bytes(summary.bytesFetched)), \
-                    \(Formatting.rate(summary.bytesFetched, over: elapsed))), \(summary.blobsFromCache) from cache\
-                    \(summary.failures.isEmpty ? "" : "; \(summary.failures.count) left out")
-                    """)
+                print(Self.describe(summary, elapsed: elapsed, maxSize: maxSize))
+            }
+            for stale in summary.staleParts {
+                FileHandle.standardError.write(Data("warning: \(stale) is from an earlier run and not part of this set; remove it\n".utf8))
             }
             if !summary.failures.isEmpty { throw ExitCode.failure }
         }
+    }
+
+    /// The closing summary: what was written, what it holds, and for parts and deltas what they mean.
+    static func describe(_ summary: BundleSummary, elapsed: Double, maxSize: ByteSize?) -> String {
+        let what = summary.partsList.map { list in
+            "\(Formatting.count(summary.archives.count, "part")) of at most \(maxSize?.description ?? "?") (listed in \(list))"
+        } ?? summary.output
+        var lines = ["""
+            wrote \(what): \(Formatting.count(summary.images, "image")), \(Formatting.count(summary.blobs, "blob")) \
+            (\(summary.sharedBlobs) shared), \(Formatting.bytes(summary.bytes)) in \(Formatting.seconds(elapsed)); \
+            fetched \(Formatting.count(summary.blobsFetched, "blob")) (\(Formatting.bytes(summary.bytesFetched)), \
+            \(Formatting.rate(summary.bytesFetched, over: elapsed))), \(summary.blobsFromCache) from cache\
+            \(summary.failures.isEmpty ? "" : "; \(summary.failures.count) left out")
+            """]
+        if summary.partsList != nil {
+            for archive in summary.archives {
+                lines.append("  \(archive.path)  \(Formatting.bytes(archive.size))  \(Formatting.count(archive.images.count, "image"))")
+            }
+            lines.append(summary.splitAddedBytes == 0
+                ? "no layer is repeated across parts"
+                : "the split adds \(Formatting.bytes(summary.splitAddedBytes)): layers shared by images in different parts are stored in each")
+        }
+        if !summary.bases.isEmpty {
+            let names = summary.bases.map(\.name).joined(separator: ", ")
+            lines.append("""
+                delta: left out \(Formatting.count(summary.omittedBlobs, "layer")) (\(Formatting.bytes(summary.omittedBytes))) \
+                that \(names) \(summary.bases.count == 1 ? "holds" : "hold"); load or mirror \(names) first
+                """)
+        }
+        let sidecars = summary.archives.count == 1 ? ChecksumFile.path(for: summary.archives[0].path) : "each part's .sha256 file"
+        lines.append("checksums: \(sidecars) (sha256sum -c)")
+        return lines.joined(separator: "\n")
     }
 }

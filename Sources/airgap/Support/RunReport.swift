@@ -1,3 +1,4 @@
+import Archive
 import ArgumentParser
 import Foundation
 import Mirror
@@ -22,7 +23,26 @@ enum RunReport {
             var error: String?
         }
 
+        struct Archive: Encodable {
+            var path: String
+            var size: Int64
+            var sha256: String
+            var images: Int
+        }
+
+        struct Delta: Encodable {
+            var bases: [DeltaBase]
+            var omittedBlobs: Int
+            var omittedBytes: Int64
+        }
+
         var output: String?
+        /// Each archive written: the one archive, or each part.
+        var archives: [Archive]?
+        /// The list of parts, when split.
+        var parts: String?
+        var splitAddedBytes: Int64?
+        var delta: Delta?
         var images: [Image]
         var blobs: Int
         var sharedBlobs: Int
@@ -69,7 +89,11 @@ enum RunReport {
             Bundle.Image(reference: $0.reference.description, outcome: "failed", error: ErrorHints.message(for: $0.error))
         }
         return Bundle(
-            output: summary.output, images: bundled + failed, blobs: summary.blobs, sharedBlobs: summary.sharedBlobs, bytes: summary.bytes,
+            output: summary.output,
+            archives: summary.archives.map { Bundle.Archive(path: $0.path, size: $0.size, sha256: $0.sha256.encoded, images: $0.images.count) },
+            parts: summary.partsList, splitAddedBytes: summary.partsList == nil ? nil : summary.splitAddedBytes,
+            delta: summary.bases.isEmpty ? nil : .init(bases: summary.bases, omittedBlobs: summary.omittedBlobs, omittedBytes: summary.omittedBytes),
+            images: bundled + failed, blobs: summary.blobs, sharedBlobs: summary.sharedBlobs, bytes: summary.bytes,
             blobsFetched: summary.blobsFetched, bytesFetched: summary.bytesFetched, blobsFromCache: summary.blobsFromCache,
             failures: failed.count, seconds: seconds)
     }
