@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 
 /// The one place errors become what the user sees: `error: <message>` on stderr and exit status 1.
-/// Every layer's errors name the image, registry or file; ``ErrorHints`` adds what to do.
+/// Every layer's errors name the image, registry or file; ``ErrorHints`` adds what to do. The line
+/// is escaped (``TerminalOutput``): messages quote names and registries' own words.
 enum CommandFailure {
     static func reporting(_ work: () async throws -> Void) async throws {
         do {
@@ -12,7 +13,7 @@ enum CommandFailure {
         } catch let error as ValidationError {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("error: \(ErrorHints.message(for: error))\n".utf8))
+            TerminalOutput.errorLine("error: \(ErrorHints.message(for: error))")
             throw ExitCode.failure
         }
     }
