@@ -5,6 +5,9 @@ import Foundation
 public struct TarEntry: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         case regular, directory, symbolicLink, hardLink, other
+        /// A regular file whose stored bytes are not its content: holes left out (GNU and pax
+        /// sparse files), or a sparse map in front.
+        case sparse
     }
 
     public var name: String
@@ -19,11 +22,20 @@ public struct TarEntry: Sendable, Hashable {
 public final class TarReader {
     public let path: String
     private var handle: OpaquePointer?
+    /// The same file, for reading headers as stored (``readRawHeader()``).
+    let fileDescriptor: Int32
+    /// The current entry's headers as stored, once read.
+    private var currentRawHeader: RawTarHeader?
     private static let chunkSize = 1 << 20
 
     public init(path: String) throws {
         self.path = path
+        fileDescriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard fileDescriptor >= 0 else {
+            throw ArchiveError(path: path, operation: "open", message: "Failed to open '\(path)': \(String(cString: strerror(errno)))")
+        }
         guard let handle = archive_read_new() else {
+            close(fileDescriptor)
             throw ArchiveError(path: path, operation: "archive_read_new", message: "out of memory")
         }
         self.handle = handle
@@ -34,6 +46,7 @@ public final class TarReader {
             try ArchiveError.check(archive_read_open_filename(handle, path, Self.chunkSize), handle, path: path, operation: "open")
         } catch {
             archive_read_free(handle)
+            close(fileDescriptor)
             self.handle = nil
             throw error
         }
@@ -41,6 +54,7 @@ public final class TarReader {
 
     deinit {
         if let handle { archive_read_free(handle) }
+        close(fileDescriptor)
     }
 
     var rawHandle: OpaquePointer? { handle }
@@ -49,6 +63,7 @@ public final class TarReader {
     public func next() throws -> TarEntry? {
         guard let handle else { return nil }
         var entry: OpaquePointer?
+        currentRawHeader = nil
         let code = archive_read_next_header(handle, &entry)
         if code == ARCHIVE_EOF { return nil }
         try ArchiveError.check(code, handle, path: path, operation: "read header")
@@ -57,7 +72,7 @@ public final class TarReader {
             ?? archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
         let hardLink = archive_entry_hardlink(entry).map { String(cString: $0) }
         let symbolicLink = archive_entry_symlink(entry).map { String(cString: $0) }
-        let kind: TarEntry.Kind
+        var kind: TarEntry.Kind
         if hardLink != nil {
             kind = .hardLink
         } else {
@@ -68,7 +83,28 @@ public final class TarReader {
             default: kind = .other
             }
         }
-        return TarEntry(name: name, size: archive_entry_size(entry), kind: kind, linkTarget: hardLink ?? symbolicLink)
+        let size = archive_entry_size(entry)
+        if kind == .regular {
+            // libarchive hands out a sparse file's content, holes filled in; what is stored differs.
+            let raw = try rawHeader()
+            if archive_entry_sparse_count(entry) > 0 || raw.marksSparse || raw.storedSize != size { kind = .sparse }
+        }
+        return TarEntry(name: name, size: size, kind: kind, linkTarget: hardLink ?? symbolicLink)
+    }
+
+    /// The current entry's headers as stored, read once per entry.
+    func rawHeader() throws -> RawTarHeader {
+        if let currentRawHeader { return currentRawHeader }
+        let raw = try readRawHeader()
+        currentRawHeader = raw
+        return raw
+    }
+
+    /// Where the current entry's stored bytes start in the tar file, so a blob can be read (or
+    /// uploaded) straight from the archive without extracting it. They are its content only for a
+    /// ``TarEntry/Kind/regular`` entry.
+    public func currentDataOffset() throws -> Int64 {
+        try rawHeader().dataOffset
     }
 
     /// Streams the current entry's contents to `consume`, chunk by chunk; returns the byte count.

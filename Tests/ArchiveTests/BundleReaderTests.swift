@@ -152,11 +152,12 @@ import Testing
         #expect(error?.description.contains(name) == true)
     }
 
-    /// Links and devices, appended to a valid archive by GNU tar (TarWriter writes neither).
+    /// Links, devices and FIFOs, appended to a valid archive by GNU tar (TarWriter writes none).
     @Test(arguments: [
         (LinkKind.symbolic, "symbolic link to \"/etc/passwd\""),
         (LinkKind.hard, "hard link to \"target\""),
         (LinkKind.device, "not a regular file or directory"),
+        (LinkKind.fifo, "not a regular file or directory"),
     ])
     func linksAndDevicesAreRefused(kind: LinkKind, reason: String) throws {
         let path = try written(BundleFixture.standard().fixture)
@@ -177,6 +178,11 @@ import Testing
         case .device:
             name = "null"
             _ = try run("/bin/tar", ["-rf", path, "-C", "/dev", "null"])
+        case .fifo:
+            name = "blobs/sha256/fifo"
+            try FileManager.default.createDirectory(atPath: source + "/blobs/sha256", withIntermediateDirectories: true)
+            guard mkfifo(source + "/" + name, 0o644) == 0 else { throw ToolFailure(command: "mkfifo", status: errno) }
+            _ = try run("/bin/tar", ["-rf", path, "-C", source, name])
         }
         let error = #expect(throws: BundleReadError.self) { _ = try BundleReader(path: path).read() }
         guard case .unsafeEntry(_, let entry, let why) = error else {
@@ -187,7 +193,7 @@ import Testing
         #expect(why.contains(reason))
     }
 
-    enum LinkKind: Sendable { case symbolic, hard, device }
+    enum LinkKind: Sendable { case symbolic, hard, device, fifo }
 
     @Test func aFileThatIsNotATarIsRefused() throws {
         let path = scratch.path("notes.txt")

@@ -99,3 +99,58 @@ func deeplyNestedYAMLIsRefusedBeforeYamsRecurses(_ yaml: String) {
     let snapshots = try parse(#"{"images":[{"id":"\#(id)"}]}"#)
     #expect(snapshots.first?.images.first?.id.count == id.count)
 }
+
+/// The issue's shape, small: one anchored list of N tags, used by N images, costs N² strings.
+private func aliasedImages(_ count: Int) -> String {
+    "images:\n- id: sha256:0\n  repoTags: &tags [" + (0..<count).map { "registry.example.com/i:\($0)" }.joined(separator: ", ") + "]\n"
+        + (1..<count).map { "- id: sha256:\($0)\n  repoTags: *tags\n" }.joined()
+}
+
+/// Each level lists the one before ten times: 10^levels strings from a few hundred bytes.
+private func billionLaughs(levels: Int) -> String {
+    var text = "images:\n- id: sha256:a\n  l0: &l0 [\"registry.example.com/lol:1\"" + String(repeating: ", \"registry.example.com/lol:1\"", count: 9) + "]\n"
+    for level in 1...levels {
+        text += "  l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+    }
+    return text + "  repoTags: *l\(levels)\n"
+}
+
+private let aliasedSnapshots: [String: (yaml: String, anchorLine: Int)] = [
+    "300 images sharing 300 tags": (aliasedImages(300), 3),
+    "an id used as a tag": ("images:\n- id: &id sha256:a\n  repoTags: [*id]\n", 2),
+    "an image listed twice": ("images:\n- {id: sha256:a}\n- &base {id: sha256:b}\n- *base\n", 3),
+]
+
+@Test(arguments: aliasedSnapshots.keys.sorted())
+func yamlAliasesAreRefusedNamingTheFileAndTheAnchor(_ shape: String) {
+    let (yaml, line) = aliasedSnapshots[shape]!
+    // Before: read as written, each alias expanded in full (300 images × 300 tags; the
+    // issue's 613 KB file of this shape took 3.9 GB).
+    let error = #expect(throws: SnapshotError.self) { try parse(yaml) }
+    #expect(error?.description.hasPrefix("w1.json:\(line): a YAML alias (*name) repeats the node anchored here") == true, "\(String(describing: error))")
+    #expect(error?.description.contains("crictl never writes them") == true)
+}
+
+@Test func aBillionLaughsSnapshotIsRefusedBeforeAnythingExpands() {
+    // 10^9 tags from 700 bytes. The check must not walk what the aliases expand to: it visits each
+    // node of the text at most once, so this is over in milliseconds. (Before: refused only
+    // because repoTags held lists, after Yams composed it.)
+    let yaml = billionLaughs(levels: 9)
+    #expect(yaml.utf8.count < 1000)
+    let error = #expect(throws: SnapshotError.self) { try parse(yaml) }
+    #expect(error?.description.contains("a YAML alias (*name) repeats the node anchored here") == true, "\(String(describing: error))")
+}
+
+@Test(
+    arguments: [
+        // Values crictl leaves empty, and empty flow collections, everywhere.
+        "images:\n- id: sha256:a\n  repoTags:\n  repoDigests:\n  spec:\n  uid:\n- id: sha256:b\n  repoTags: []\n  uid: {}\n",
+        // Flow and block collections whose first element starts where they do.
+        "images:\n- id: sha256:a\n  uid: [a: b, [c], {d: e}, {f: [g]}]\n  x: {[a]: b, {c: d}: e}\n",
+        "images:\n- id: sha256:a\n  x:\n  - - - a\n    - b\n  y:\n    ? [k]\n    : v\n    ? - k\n    : - v\n",
+        // Equal values are not aliases.
+        "images:\n- id: sha256:a\n  repoTags: [x:1, x:1]\n- id: sha256:a\n  repoTags: [x:1, x:1]\n",
+    ])
+func legalYAMLIsNotMistakenForAliases(_ yaml: String) throws {
+    #expect(try parse(yaml).first?.images.isEmpty == false)
+}

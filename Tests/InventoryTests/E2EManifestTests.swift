@@ -222,3 +222,24 @@ func refusesBadRepoLists(_ text: String, _ error: E2EManifestError) {
         try E2EImageList.load(manifest: v131, repoList: "/nonexistent/r.yaml")
     }
 }
+
+private let deepRepoLists = [
+    "flow sequences": "promoterE2eRegistry: " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "\n",
+    "block sequences": "promoterE2eRegistry:\n" + String(repeating: "- ", count: 100_000) + "x\n",
+    "flow mappings": String(repeating: "{a: ", count: 100_000) + "b" + String(repeating: "}", count: 100_000) + "\n",
+]
+
+@Test(arguments: deepRepoLists.keys.sorted())
+func aDeeplyNestedRepoListIsAnErrorNotACrash(_ shape: String) {
+    // Before: Yams recursed 100,000 levels and the process died of a stack overflow (signal 11).
+    let error = #expect(throws: E2EManifestError.self) { try RepoList.parse(deepRepoLists[shape]!, source: "list.yaml") }
+    #expect(error?.description.hasPrefix("list.yaml:") == true, "\(String(describing: error))")
+    #expect(error?.description.contains("YAML nested too deeply") == true, "\(String(describing: error))")
+}
+
+@Test func aRepoListWithAliasesIsRefused() {
+    // Before: accepted, each alias read as the anchored value.
+    let yaml = "promoterE2eRegistry: &lab registry.lab.example.com/e2e\ndockerLibraryRegistry: *lab\n"
+    let error = #expect(throws: E2EManifestError.self) { try RepoList.parse(yaml, source: "list.yaml") }
+    #expect(error?.description.hasPrefix("list.yaml:1: a YAML alias (*name) repeats the node anchored here") == true, "\(String(describing: error))")
+}

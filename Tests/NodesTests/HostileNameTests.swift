@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 import Testing
 
 @testable import Nodes
@@ -20,7 +21,46 @@ import Testing
             "${IFS}$(touch${IFS}\(canary)-6)",
             "-rf",
             "--all",
+            // Terminal controls and invisible characters: in the scripts as $'…' with \xHH escapes.
+            "registry.example.com/esc\u{1B}[31mred\u{1B}[0m:1",
+            "registry.example.com/cr:1\rOK: all loaded",
+            "bel\u{07}\u{7F}",
+            "registry.example.com/\u{202E}1:gat",
+            "x\u{1B}'; touch \(canary)-7; echo '\\",
         ]
+    }
+
+    /// Every character of a generated script is shown as itself, except its own line breaks and
+    /// tabs: names with ESC, CR or U+202E appear as escapes (before: raw, so `cat load.sh` ran
+    /// the ESC sequences, and U+202E reordered the line on screen).
+    @Test func scriptsShowEveryCharacter() throws {
+        let scratch = try Scratch()
+        let path = try scratch.file("images.tar")
+        try ArchiveFixture(Self.names(canary: scratch.path + "/pwned")).write(to: path)
+        let archive = try NodeArchive.read(path: path)
+        for script in [NodeScript.load(archive, options: NodeScriptOptions()), NodeScript.clean(archive, options: NodeScriptOptions())] {
+            let hidden = script.unicodeScalars.filter { VisibleText.needsEscaping($0) && $0 != "\n" && $0 != "\t" }
+            #expect(hidden.isEmpty, "\(hidden.map { VisibleText.escape($0) })")
+            #expect(script.contains(#"$'registry.example.com/esc\x1b[31mred\x1b[0m:1'"#))
+            #expect(script.contains(#"$'registry.example.com/\xe2\x80\xae1:gat'"#))
+        }
+    }
+
+    /// The scripts' `visible` function, which shows what a node printed (podman's lines name the
+    /// archive's images as they are), escapes terminal controls and invisible characters.
+    @Test func theScriptsShowANodesOutputEscaped() async throws {
+        let scratch = try Scratch()
+        let path = try scratch.file("images.tar")
+        try ArchiveFixture(["docker.io/library/busybox:1.29"]).write(to: path)
+        let script = NodeScript.clean(try NodeArchive.read(path: path), options: NodeScriptOptions())
+        let start = try #require(script.range(of: "visible() {"))
+        let end = try #require(script.range(of: "\n}\n", range: start.upperBound..<script.endIndex))
+        let function = String(script[start.lowerBound..<end.upperBound])
+        let printed = "Loaded image: reg/esc\u{1B}[2J:1\rOK é 日本 \u{202E}x\u{200B}\u{85}\u{FEFF}\u{7F}\u{07}"
+        let result = try await ScriptRun.bash(
+            function + "visible \(ShellQuoting.word(printed))\n", in: scratch, environment: ProcessInfo.processInfo.environment)
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output == #"Loaded image: reg/esc\x1b[2J:1\x0dOK é 日本 \xe2\x80\xaex\xe2\x80\x8b\xc2\x85\xef\xbb\xbf\x7f\x07"# + "\n")
     }
 
     struct Case: Sendable, CustomTestStringConvertible {

@@ -41,15 +41,23 @@ extension BundleContents {
     /// The image manifests behind an `index.json` descriptor: the manifest itself, or every child of
     /// its index (nested indexes followed), in order. Children that cannot be read are left out.
     public func manifests(of descriptor: Descriptor) -> [ResolvedManifest] {
-        var walk = Walk()
-        walk.follow(descriptor, depth: 0, in: self)
-        return walk.manifests
+        manifests(of: descriptor, decoded: DecodedDocuments())
     }
 
     /// Every blob digest an image uses — its manifests and indexes, configs and layers — each once,
     /// as far as the archive lets them be followed.
     public func blobDigests(of descriptor: Descriptor) -> [Digest] {
-        var walk = Walk()
+        blobDigests(of: descriptor, decoded: DecodedDocuments())
+    }
+
+    func manifests(of descriptor: Descriptor, decoded: DecodedDocuments) -> [ResolvedManifest] {
+        var walk = Walk(decoded: decoded)
+        walk.follow(descriptor, depth: 0, in: self)
+        return walk.manifests
+    }
+
+    func blobDigests(of descriptor: Descriptor, decoded: DecodedDocuments) -> [Digest] {
+        var walk = Walk(decoded: decoded)
         walk.follow(descriptor, depth: 0, in: self)
         var digests = walk.documents
         var seen = Set(digests)
@@ -103,25 +111,67 @@ extension BundleContents {
 
     /// A depth-first walk from an `index.json` entry through indexes to image manifests.
     private struct Walk {
+        let decoded: DecodedDocuments
         /// The manifests and indexes met, each once, in order.
         var documents: [Digest] = []
         var manifests: [ResolvedManifest] = []
         private var seen: Set<Digest> = []
 
+        init(decoded: DecodedDocuments) {
+            self.decoded = decoded
+        }
+
         mutating func follow(_ descriptor: Descriptor, depth: Int, in contents: BundleContents) {
             guard seen.insert(descriptor.digest).inserted else { return }
             documents.append(descriptor.digest)
-            switch contents.document(for: descriptor) {
+            guard case .found(let document) = decoded.document(descriptor, in: contents) else { return }
+            switch document {
             case .image(let manifest):
-                let platform = descriptor.platform ?? contents.config(for: manifest.config)?.platform
+                var platform = descriptor.platform
+                if platform == nil, case .found(let config) = decoded.config(manifest.config.digest, in: contents) {
+                    platform = config.platform
+                }
                 manifests.append(ResolvedManifest(descriptor: descriptor, manifest: manifest, platform: platform))
             case .index(let index) where depth < BundleContents.maximumIndexDepth:
                 for child in index.manifests {
                     follow(child, depth: depth + 1, in: contents)
                 }
-            case .index, nil:
+            case .index:
                 break
             }
         }
+    }
+}
+
+/// Documents decoded from an archive's blobs, each once: a pass over an archive meets the same
+/// manifest or config once per image that uses it (20,000 names of one image: 20,000 times), and
+/// decoding JSON is most of what a check costs. One per pass; not shared between threads.
+final class DecodedDocuments {
+    private struct Key: Hashable {
+        var digest: Digest
+        /// A document is decoded as its descriptor's media type says.
+        var mediaType: MediaType
+    }
+
+    private var documents: [Key: BundleContents.Lookup<ManifestDocument>] = [:]
+    private var configs: [Digest: BundleContents.Lookup<ImageConfig>] = [:]
+    /// How many JSON documents were decoded (not found here already).
+    private(set) var decodeCount = 0
+
+    func document(_ descriptor: Descriptor, in contents: BundleContents) -> BundleContents.Lookup<ManifestDocument> {
+        let key = Key(digest: descriptor.digest, mediaType: descriptor.mediaType)
+        if let known = documents[key] { return known }
+        decodeCount += 1
+        let lookup = contents.lookupDocument(descriptor)
+        documents[key] = lookup
+        return lookup
+    }
+
+    func config(_ digest: Digest, in contents: BundleContents) -> BundleContents.Lookup<ImageConfig> {
+        if let known = configs[digest] { return known }
+        decodeCount += 1
+        let lookup = contents.lookupConfig(digest)
+        configs[digest] = lookup
+        return lookup
     }
 }

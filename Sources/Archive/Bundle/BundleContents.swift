@@ -90,7 +90,8 @@ public struct BundleContents: Sendable {
     /// The bytes of all blobs together.
     public var blobBytes: Int64 { blobs.values.reduce(0) { $0 + $1.size } }
 
-    /// The images `index.json` lists, in its order, with the name each is annotated with.
+    /// The images `index.json` lists, in its order, with the name each is annotated with. Built
+    /// anew on each call (O(images)): take it once, never once per image.
     public var images: [Image] {
         (index.value?.manifests ?? []).enumerated().map { position, descriptor in
             Image(position: position, descriptor: descriptor)

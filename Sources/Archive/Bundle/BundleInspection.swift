@@ -49,9 +49,10 @@ extension BundleContents {
         var users: [Digest: Int] = [:]
         var sizes: [Digest: Int64] = [:]
         var images: [BundleInspection.Image] = []
+        let decoded = DecodedDocuments()
         for image in self.images {
-            let resolved = manifests(of: image.descriptor)
-            let digests = blobDigests(of: image.descriptor)
+            let resolved = manifests(of: image.descriptor, decoded: decoded)
+            let digests = blobDigests(of: image.descriptor, decoded: decoded)
             var knownSizes: [Digest: Int64] = [image.descriptor.digest: image.descriptor.size]
             for item in resolved {
                 knownSizes[item.descriptor.digest] = item.descriptor.size

@@ -86,6 +86,19 @@ public struct BundleReader: Sendable {
 }
 
 extension BundleReader {
+    /// Why an entry of this kind is refused, or `nil` for a plain file or directory.
+    static func refusal(of entry: TarEntry) -> String? {
+        switch entry.kind {
+        case .regular, .directory: nil
+        case .symbolicLink: "it is a symbolic link to \"\(entry.linkTarget ?? "")\""
+        case .hardLink: "it is a hard link to \"\(entry.linkTarget ?? "")\""
+        case .sparse:
+            "it is a sparse file (what the tar stores is not its \(entry.size) bytes of content, so it cannot be "
+                + "read or sent as stored)"
+        case .other: "it is not a regular file or directory (a device, FIFO or socket)"
+        }
+    }
+
     /// The state of one read, entry by entry.
     private struct Pass {
         let archive: String
@@ -145,12 +158,7 @@ extension BundleReader {
             if entry.name.hasPrefix("/") { throw refuse("it is an absolute path") }
             let components = entry.name.split(separator: "/").filter { $0 != "." }
             if components.contains("..") { throw refuse("its name climbs out of the archive with \"..\"") }
-            switch entry.kind {
-            case .regular, .directory: break
-            case .symbolicLink: throw refuse("it is a symbolic link to \"\(entry.linkTarget ?? "")\"")
-            case .hardLink: throw refuse("it is a hard link to \"\(entry.linkTarget ?? "")\"")
-            case .other: throw refuse("it is not a regular file or directory (a device, FIFO or socket)")
-            }
+            if let reason = BundleReader.refusal(of: entry) { throw refuse(reason) }
             let name = components.joined(separator: "/")
             if name.isEmpty && entry.kind != .directory { throw refuse("the entry has no name") }
             return name

@@ -23,7 +23,8 @@ extension BundleVerifier {
             for (position, entry) in entries.enumerated() {
                 checkDockerEntry(entry, position: position, tagged: &tagged, &report)
             }
-            for image in contents.images {
+            for image in report.images {
+                report.work.imagesExamined += 1
                 guard let name = image.referenceName ?? image.containerdName, tagged[name] == nil else { continue }
                 report.add(
                     .error(
@@ -42,7 +43,7 @@ extension BundleVerifier {
         }
 
         if let configDigest {
-            switch contents.lookupConfig(configDigest) {
+            switch report.decoded.config(configDigest, in: contents) {
             case .found(let config) where config.rootfs.diffIDs.count != entry.layers.count:
                 report.add(
                     .error(
@@ -90,7 +91,7 @@ extension BundleVerifier {
     private func checkAgreement(tag: String, label: String, config: Digest?, layers: [Digest?], _ report: inout Report) {
         // Without a readable index.json, that one problem says it all.
         guard contents.index.value != nil else { return }
-        let images = contents.images.filter { $0.referenceName == tag || $0.containerdName == tag }
+        let images = report.images(named: tag)
         guard !images.isEmpty else {
             report.add(
                 .error(
@@ -100,7 +101,7 @@ extension BundleVerifier {
             return
         }
         // Unreadable manifests are reported by the OCI view; nothing to compare against then.
-        let manifests = images.flatMap { contents.manifests(of: $0.descriptor) }
+        let manifests = images.flatMap { contents.manifests(of: $0.descriptor, decoded: report.decoded) }
         guard let config, !manifests.isEmpty else { return }
         guard let match = manifests.first(where: { $0.manifest.config.digest == config }) else {
             let theirs = Set(manifests.map(\.manifest.config.digest.description)).sorted().joined(separator: ", ")

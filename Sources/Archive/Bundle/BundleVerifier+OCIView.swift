@@ -28,7 +28,8 @@ extension BundleVerifier {
                 report.add(.error(.invalidIndex, file, "\(file) lists no image"))
             }
             var positions: [String: Int] = [:]
-            for image in contents.images {
+            for image in report.images {
+                report.work.imagesExamined += 1
                 checkNames(of: image, positions: &positions, &report)
                 let trail = Trail(image: image.label, platform: nil, listedIn: file)
                 checkDocument(image.descriptor, trail: trail, depth: 0, &report)
@@ -95,7 +96,7 @@ extension BundleVerifier {
     private func checkDocument(_ descriptor: Descriptor, trail: Trail, depth: Int, _ report: inout Report) {
         let role = descriptor.mediaType.isIndex ? "index" : "manifest"
         guard checkBlob(descriptor, role: role, trail: trail, &report) else { return }
-        switch contents.lookupDocument(descriptor) {
+        switch report.decoded.document(descriptor, in: contents) {
         case .found(.image(let manifest)):
             checkManifest(manifest, digest: descriptor.digest, trail: trail, &report)
         case .found(.index(let index)):
@@ -131,7 +132,7 @@ extension BundleVerifier {
         trail.listedIn = "manifest \(digest)"
         if checkBlob(manifest.config, role: "config", trail: trail, &report),
             manifest.config.mediaType.isImageConfig,
-            case .unreadable(let reason) = contents.lookupConfig(manifest.config.digest)
+            case .unreadable(let reason) = report.decoded.config(manifest.config.digest, in: contents)
         {
             report.add(
                 .error(

@@ -33,30 +33,72 @@ public struct BundleVerifier: Sendable {
     /// Runs every check.
     public func verify() -> BundleVerification {
         BundleVerification(
-            archive: contents.archivePath, images: contents.images.count, blobs: contents.blobs.count,
+            archive: contents.archivePath, images: contents.index.value?.manifests.count ?? 0, blobs: contents.blobs.count,
             bytes: contents.blobBytes, problems: problems())
     }
 
     /// Every problem, in the order the checks ran: blobs, `oci-layout`, `index.json`, `manifest.json`,
     /// then the entries no image uses. Each distinct problem once.
     public func problems() -> [BundleProblem] {
-        var report = Report()
+        run().problems
+    }
+
+    /// What one run of the checks did, counted: the work grows with the images an archive names,
+    /// and these counts are how tests see that it grows linearly without timing anything.
+    struct Work: Sendable, Hashable, CustomStringConvertible {
+        /// `index.json` images looked at: once per check of each image, and once per name lookup.
+        var imagesExamined = 0
+        /// Manifests, indexes and configs decoded from JSON.
+        var documentsDecoded = 0
+
+        var description: String { "\(imagesExamined) images examined, \(documentsDecoded) documents decoded" }
+    }
+
+    /// Runs every check; returns the problems and the work it took.
+    func run() -> (problems: [BundleProblem], work: Work) {
+        var report = Report(contents.images)
         checkBlobContents(&report)
         checkLayoutFile(&report)
         checkIndex(&report)
         checkDockerManifest(&report)
         checkEntries(&report)
-        return report.problems
+        report.work.documentsDecoded = report.decoded.decodeCount
+        return (report.problems, report.work)
     }
 
-    /// Problems found so far, and the blobs something points at.
+    /// Problems found so far, the blobs something points at, and what every check shares: the
+    /// `index.json` images (``BundleContents/images`` builds them anew on each call), found by name
+    /// through one dictionary, and each document decoded once.
     struct Report {
         private(set) var problems: [BundleProblem] = []
         private var seen: Set<BundleProblem> = []
         var referenced: Set<Digest> = []
+        let images: [BundleContents.Image]
+        /// Images by either of their name annotations, in `index.json` order.
+        private let imagesByName: [String: [BundleContents.Image]]
+        let decoded = DecodedDocuments()
+        var work = Work()
+
+        init(_ images: [BundleContents.Image]) {
+            self.images = images
+            var byName: [String: [BundleContents.Image]] = [:]
+            for image in images {
+                for name in Set([image.referenceName, image.containerdName].compactMap { $0 }) {
+                    byName[name, default: []].append(image)
+                }
+            }
+            imagesByName = byName
+        }
 
         mutating func add(_ problem: BundleProblem) {
             if seen.insert(problem).inserted { problems.append(problem) }
+        }
+
+        /// The images either of whose names is `name`.
+        mutating func images(named name: String) -> [BundleContents.Image] {
+            let found = imagesByName[name] ?? []
+            work.imagesExamined += found.count
+            return found
         }
     }
 

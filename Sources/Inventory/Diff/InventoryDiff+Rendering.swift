@@ -60,7 +60,9 @@ extension InventoryDiff {
         var parts = ["\(change.pulled.count) pulled"]
         if !change.removed.isEmpty { parts.append("\(change.removed.count) removed") }
         if change.isNew { parts.append("new node, compared with every node before") }
-        return "# \(change.node): \(parts.joined(separator: ", "))\n"
+        // Node names come from snapshot files and oc debug's lines: a line break in one would end
+        // the comment (in bash output, start a command), an ESC would reach the terminal.
+        return "# \(VisibleText.escaping(change.node)): \(parts.joined(separator: ", "))\n"
     }
 
     /// `IMAGES_` and the node name in capitals, anything but letters and digits as `_`:

@@ -24,20 +24,16 @@ public struct RepoList: Sendable, Hashable {
         self.entries = entries
     }
 
+    /// Deeper nesting is refused before Yams recurses into it; a repo list is one flat mapping.
+    static let maximumDepth = 64
+
     /// Parses the YAML text. An empty file overrides nothing, as in e2e.test.
     public static func parse(_ text: String, source: String) throws(E2EManifestError) -> RepoList {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            switch error {
-            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-                throw .invalidRepoList(source: source, line: mark.line, reason: "not valid YAML: \(problem)")
-            default:
-                throw .invalidRepoList(source: source, line: 1, reason: "not valid YAML: \(error)")
-            }
+            root = try BoundedYAML.compose(text, maximumDepth: maximumDepth)
         } catch {
-            throw .invalidRepoList(source: source, line: 1, reason: "not valid YAML: \(error)")
+            throw .invalidRepoList(source: source, line: error.line, reason: error.reason)
         }
         guard let root, root.null == nil else { return RepoList(entries: []) }
         guard case .mapping(let mapping) = root else {

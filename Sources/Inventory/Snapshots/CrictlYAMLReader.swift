@@ -5,19 +5,17 @@ import Yams
 enum CrictlYAMLReader {
     /// Parses one output. `firstLine` is the line of `text` within its file, so errors point there.
     static func read(_ text: String, firstLine: Int, source: String) throws(SnapshotError) -> [CrictlImage] {
-        if let line = YAMLNesting.lineExceeding(CrictlJSONReader.maximumDepth, in: text) {
-            throw .malformed(
-                source: source, line: firstLine - 1 + line,
-                reason: "YAML nested too deeply (more than \(CrictlJSONReader.maximumDepth) levels, or that many non-empty [ and {); crictl does not write this")
-        }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            let (line, problem) = describe(error)
-            throw .malformed(source: source, line: firstLine - 1 + line, reason: "not valid YAML: \(problem)")
+            root = try BoundedYAML.compose(text, maximumDepth: CrictlJSONReader.maximumDepth)
         } catch {
-            throw .malformed(source: source, line: firstLine, reason: "not valid YAML: \(error)")
+            let remark =
+                switch error {
+                case .tooDeep: "; crictl does not write this"
+                case .alias: "; crictl never writes them"
+                case .invalid: ""
+                }
+            throw .malformed(source: source, line: firstLine - 1 + error.line, reason: error.reason + remark)
         }
         let reader = NodeReader(source: source, lineOffset: firstLine - 1)
         guard let root, case .mapping(let mapping) = root else {
@@ -29,15 +27,6 @@ enum CrictlYAMLReader {
         if images.null != nil { return [] }
         guard case .sequence(let sequence) = images else { throw reader.fault(images, "\"images\" must be a list") }
         return try sequence.map { (node) throws(SnapshotError) in try reader.image(node) }
-    }
-
-    private static func describe(_ error: YamlError) -> (line: Int, problem: String) {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return (mark.line, problem)
-        default:
-            return (1, "\(error)")
-        }
     }
 }
 

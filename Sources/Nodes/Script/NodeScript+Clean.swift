@@ -12,7 +12,7 @@ extension NodeScript {
         \t\tfail "$node" "${result#failed: }" "$output"
         \t\treturn 1
         \tfi
-        \techo "$node: $result"
+        \tvisible "$node: $result"
         \tcleaned+=("$node")
         }
 

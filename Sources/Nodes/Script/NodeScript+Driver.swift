@@ -43,13 +43,40 @@ extension NodeScript {
         \t[[ $result != 'failed: '* ]]
         }
 
+        # Prints its argument and a line break, with control characters (and the UTF-8 of C1
+        # controls, zero-width and bidirectional controls, line separators and the byte-order mark)
+        # as \\xHH escapes: what a node printed (podman names the images it loads, and names come
+        # from the archive) can neither move the cursor, rewrite a line nor reorder one.
+        visible() {
+        \tlocal LC_ALL=C text=$1 out='' length code i
+        \twhile [[ -n $text ]]; do
+        \t\tcase $text in
+        \t\t[[:cntrl:]]*) length=1 ;;
+        \t\t$'\\xc2'[$'\\x80'-$'\\x9f'$'\\xad']*) length=2 ;;
+        \t\t$'\\xe2\\x80'[$'\\x8b'-$'\\x8f'$'\\xa8'-$'\\xae']* | $'\\xe2\\x81'[$'\\xa0'-$'\\xaf']* | $'\\xef\\xbb\\xbf'*) length=3 ;;
+        \t\t*) length=0 ;;
+        \t\tesac
+        \t\tif ((length == 0)); then
+        \t\t\tout+=${text:0:1}
+        \t\t\ttext=${text:1}
+        \t\t\tcontinue
+        \t\tfi
+        \t\tfor ((i = 0; i < length; i++)); do
+        \t\t\tprintf -v code '\\\\x%02x' "'${text:i:1}"
+        \t\t\tout+=$code
+        \t\tdone
+        \t\ttext=${text:length}
+        \tdone
+        \tprintf '%s\\n' "$out"
+        }
+
         # Reports a failed node on stderr, with what its step printed, and remembers it.
         fail() {
         \tlocal node=$1 reason=$2 output=$3 line
-        \techo "$node: FAILED: $reason" >&2
+        \tvisible "$node: FAILED: $reason" >&2
         \tif [[ -n $output ]]; then
         \t\twhile IFS= read -r line; do
-        \t\t\tprintf '    | %s\\n' "$line" >&2
+        \t\t\tvisible "    | $line" >&2
         \t\tdone <<<"$output"
         \tfi
         \tfailed+=("$node ($reason)")
@@ -140,7 +167,7 @@ extension NodeScript {
             \tlocal entry untried=$((${#nodes[@]}\(counted) - ${#failed[@]}))
             \techo "airgap: ${#nodes[@]} node(s): \(counts)"
             \tfor entry in ${failed[@]+"${failed[@]}"}; do
-            \t\techo "  failed: $entry"
+            \t\tvisible "  failed: $entry"
             \tdone
             \tif ((untried > 0)); then
             \t\techo "  not tried: $untried node(s), after the first failure (this script stops at the first failure)"

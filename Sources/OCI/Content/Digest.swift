@@ -24,7 +24,7 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
     public init(_ string: String) throws(DigestError) {
         guard !string.isEmpty else { throw .empty }
         // Digests become file names; say so rather than report a grammar mismatch.
-        guard !string.contains("/"), !string.contains("..") else { throw .unsafeForPath(string) }
+        guard !Self.isUnsafeForPath(string) else { throw .unsafeForPath(string) }
         guard let colon = string.firstIndex(of: ":") else { throw .missingSeparator(string) }
 
         let algorithm = String(string[..<colon])
@@ -64,6 +64,17 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     // MARK: - Grammar
+
+    /// Whether `string` holds `/` or `..`. A scan of its bytes: Foundation's `contains` on strings
+    /// goes through NSString, and verifying an archive parses a digest per descriptor and blob path.
+    private static func isUnsafeForPath(_ string: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in string.utf8 {
+            if byte == UInt8(ascii: "/") || (byte == UInt8(ascii: ".") && previous == byte) { return true }
+            previous = byte
+        }
+        return false
+    }
 
     private static func isValidAlgorithm(_ algorithm: String) -> Bool {
         // component ([+._-] component)*, component = [a-z0-9]+

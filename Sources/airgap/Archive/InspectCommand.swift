@@ -1,6 +1,7 @@
 import Archive
 import ArgumentParser
 import Foundation
+import OCI
 
 /// `airgap inspect`: what an offline archive holds, read in one pass without extracting it.
 struct InspectCommand: ParsableCommand {
@@ -34,7 +35,7 @@ struct InspectCommand: ParsableCommand {
         case .json:
             print(try ArchiveCommandOptions.json(inspection))
         case .text:
-            print(Self.render(inspection))
+            print(Self.render(inspection))  // escaped cell by cell
             if contents.index.value == nil {
                 ArchiveCommandOptions.printToStandardError(
                     "warning: \(archive.path) has no readable index.json, so no image is listed; run airgap verify \(archive.path)")
@@ -46,7 +47,7 @@ struct InspectCommand: ParsableCommand {
     static func render(_ inspection: BundleInspection) -> String {
         let count = inspection.images.count
         var lines = [
-            "\(inspection.archive): \(count) image\(count == 1 ? "" : "s"), \(inspection.blobs) blobs, "
+            "\(VisibleText.escaping(inspection.archive)): \(count) image\(count == 1 ? "" : "s"), \(inspection.blobs) blobs, "
                 + "\(Formatting.bytes(inspection.blobBytes)) (archive \(Formatting.bytes(inspection.archiveBytes)))"
         ]
         if !inspection.images.isEmpty {
@@ -56,7 +57,7 @@ struct InspectCommand: ParsableCommand {
                     [
                         image.reference, image.platforms.joined(separator: ","), "\(image.layers)",
                         Formatting.bytes(image.bytes), String(image.digest.encoded.prefix(12)),
-                    ]
+                    ].map(VisibleText.escaping)
                 }
             let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
             lines.append("")
@@ -136,8 +137,7 @@ struct ArchiveCommandOptions: ParsableArguments {
     /// Writes a line to stderr after flushing stdout, so that on a terminal it comes after
     /// everything printed before it.
     static func printToStandardError(_ line: String) {
-        fflush(nil)
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        TerminalOutput.errorLine(line)
     }
 }
 

@@ -62,9 +62,9 @@ struct VerifyCommand: ParsableCommand {
         let warnings = result.warnings.count
         var heading = "\(result.archive): \(errors) error\(errors == 1 ? "" : "s")"
         if warnings > 0 { heading += ", \(warnings) warning\(warnings == 1 ? "" : "s")" }
-        print(heading)
+        TerminalOutput.line(heading)
         for problem in result.problems where !outputOptions.quiet || problem.severity == .error {
-            print("  \(problem)")
+            TerminalOutput.line("  \(problem)")
         }
         if let first = result.errors.first {
             ArchiveCommandOptions.printToStandardError("error: \(first.message)")

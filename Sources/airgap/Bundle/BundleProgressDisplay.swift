@@ -80,7 +80,7 @@ final class BundleProgressDisplay: @unchecked Sendable {
         if mode == .live {
             permanent.append(line)
         } else {
-            FileHandle.standardError.write(Data((line + "\n").utf8))
+            FileHandle.standardError.write(Data((VisibleText.escaping(line) + "\n").utf8))
         }
     }
 

@@ -117,8 +117,7 @@ enum InventoryMessages {
 
     static func note(_ text: String, quiet: Bool) {
         guard !quiet else { return }
-        fflush(nil)
-        FileHandle.standardError.write(Data("note: \(text)\n".utf8))
+        TerminalOutput.errorLine("note: \(text)")
     }
 
     /// What a diff leaves out or could not read, said once on stderr.

@@ -101,10 +101,10 @@ struct LogoutCommand: ParsableCommand {
             } else if let registry {
                 let key = try RegistryName.normalized(registry)
                 _ = try writer.remove(registry: key)
-                print("Removed login credentials for \(key)")
+                TerminalOutput.line("Removed login credentials for \(key)")
             }
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            TerminalOutput.errorLine("error: \(error)")
             throw ExitCode.failure
         }
     }

@@ -147,7 +147,7 @@ struct MirrorCommand: AsyncParsableCommand {
     private func report(_ summary: MirrorSummary, elapsed: TimeInterval) throws {
         for failure in summary.failures {
             let message = failure.error.map(ErrorHints.message(for:)) ?? "failed"
-            FileHandle.standardError.write(Data("error: \(failure.source) -> \(failure.destination): \(message)\n".utf8))
+            TerminalOutput.errorLine("error: \(failure.source) -> \(failure.destination): \(message)")
         }
         var written: [String]?
         if let mirrorSetsDirectory, !dryRun {
@@ -159,7 +159,7 @@ struct MirrorCommand: AsyncParsableCommand {
             return
         }
         if !outputOptions.quiet {
-            for image in summary.mirrored { print((dryRun ? "would copy " : "copied ") + "\(image.source) -> \(image.destination)") }
+            for image in summary.mirrored { TerminalOutput.line((dryRun ? "would copy " : "copied ") + "\(image.source) -> \(image.destination)") }
         }
         print("""
             \(dryRun ? "dry run: " : "")\(Formatting.count(summary.mirrored.count, "image")) of \(summary.images) mirrored \

@@ -1,5 +1,6 @@
 import Foundation
 import Mirror
+import OCI
 import Registry
 
 /// Shows mirroring progress on stderr. On a terminal: a line per image in flight (blobs done,
@@ -78,7 +79,7 @@ final class MirrorProgressDisplay: @unchecked Sendable {
         if mode == .live {
             permanent.append(line)
         } else {
-            FileHandle.standardError.write(Data((line + "\n").utf8))
+            FileHandle.standardError.write(Data((VisibleText.escaping(line) + "\n").utf8))
         }
     }
 

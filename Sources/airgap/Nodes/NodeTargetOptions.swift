@@ -63,10 +63,8 @@ struct NodeTargetOptions: ParsableArguments {
         let read = try await NodeArchive.reading(path: archive)
         if !quiet {
             for name in read.unusualNames {
-                FileHandle.standardError.write(
-                    Data(
-                        "warning: \(archive) names \(name.debugDescription), which is not a full image reference; podman will refuse it (airgap verify says more)\n"
-                            .utf8))
+                TerminalOutput.errorLine(
+                    "warning: \(archive) names \(name.debugDescription), which is not a full image reference; podman will refuse it (airgap verify says more)")
             }
         }
         return read

@@ -47,7 +47,7 @@ struct NodesRunCommand: AsyncParsableCommand {
             summary = try await runner.run(action) { display.handle($0) }
         }
         guard let summary else { return }
-        summary.lines.forEach { print($0) }
+        summary.lines.forEach(TerminalOutput.line)
         if !summary.untried.isEmpty { print("  (--keep-going goes on after a failure)") }
         if !summary.succeeded { throw ExitCode.failure }
     }

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 
 /// The one place errors become what the user sees: `error: <message>` on stderr and exit status 1.
-/// Every layer's errors name the image, registry or file; ``ErrorHints`` adds what to do.
+/// Every layer's errors name the image, registry or file; ``ErrorHints`` adds what to do. The line
+/// is escaped (``TerminalOutput``): messages quote names and registries' own words.
 enum CommandFailure {
     /// Runs `work`; an error is printed as `message` words it (``ErrorHints/message(for:)`` unless
     /// the command has words of its own, as `login` does).
@@ -16,7 +17,7 @@ enum CommandFailure {
         } catch let error as ValidationError {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("error: \(message(error))\n".utf8))
+            TerminalOutput.errorLine("error: \(message(error))")
             throw ExitCode.failure
         }
     }

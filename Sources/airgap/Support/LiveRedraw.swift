@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 
 /// Where a command's progress goes: redrawn in place on a terminal, plain lines in a log (stderr
 /// not a terminal), nowhere with `-q`.
@@ -56,7 +57,8 @@ final class LiveRedraw: @unchecked Sendable {
             let frame = render()
             // Up to the top of the previous block, then every line cleared before it is written.
             var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)A" : ""
-            text += (frame.permanent + frame.live).map { "\r\u{1B}[2K" + $0 + "\n" }.joined()
+            // Each line escaped: a line break or an ESC in a name would break the block's count.
+            text += (frame.permanent + frame.live).map { "\r\u{1B}[2K" + VisibleText.escaping($0) + "\n" }.joined()
             // A shorter block than last time: clear what is left below it.
             if frame.live.count + frame.permanent.count < drawnLines { text += "\u{1B}[J" }
             drawnLines = frame.live.count
