@@ -1,5 +1,6 @@
 import CArchive
 import Foundation
+import OCI
 
 /// One entry of a tar as read: its name as stored (not yet trusted) and its kind.
 public struct TarEntry: Sendable, Hashable {
@@ -26,9 +27,13 @@ public final class TarReader {
     let fileDescriptor: Int32
     /// The current entry's headers as stored, once read.
     private var currentRawHeader: RawTarHeader?
+    /// Hashes the whole file as libarchive reads it, when asked to.
+    private var wholeFile: WholeFileHasher?
     private static let chunkSize = 1 << 20
 
-    public init(path: String) throws {
+    /// Opens `path`. With `hashingWholeFile`, the file's own sha256 is computed on the way
+    /// (``wholeFileDigest()``), for checking it against a checksum file.
+    public init(path: String, hashingWholeFile: Bool = false) throws {
         self.path = path
         fileDescriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard fileDescriptor >= 0 else {
@@ -43,9 +48,20 @@ public final class TarReader {
             // Only tar: an offline archive is a plain tar, and nothing else should be accepted silently.
             try ArchiveError.check(archive_read_support_format_tar(handle), handle, path: path, operation: "set format")
             try ArchiveError.check(archive_read_support_filter_none(handle), handle, path: path, operation: "set filter")
-            try ArchiveError.check(archive_read_open_filename(handle, path, Self.chunkSize), handle, path: path, operation: "open")
+            if hashingWholeFile {
+                let reading = open(path, O_RDONLY | O_CLOEXEC)
+                guard reading >= 0 else {
+                    throw ArchiveError(path: path, operation: "open", message: "Failed to open '\(path)': \(String(cString: strerror(errno)))")
+                }
+                let hasher = WholeFileHasher(fd: reading, path: path)
+                wholeFile = hasher
+                try ArchiveError.check(hasher.open(handle), handle, path: path, operation: "open")
+            } else {
+                try ArchiveError.check(archive_read_open_filename(handle, path, Self.chunkSize), handle, path: path, operation: "open")
+            }
         } catch {
             archive_read_free(handle)
+            if let wholeFile { close(wholeFile.fd) }
             close(fileDescriptor)
             self.handle = nil
             throw error
@@ -54,7 +70,14 @@ public final class TarReader {
 
     deinit {
         if let handle { archive_read_free(handle) }
+        if let wholeFile { close(wholeFile.fd) }
         close(fileDescriptor)
+    }
+
+    /// The sha256 of the whole file, once ``next()`` has returned `nil`; `nil` when the reader was
+    /// not asked to hash.
+    public func wholeFileDigest() throws -> Digest? {
+        try wholeFile?.finish()
     }
 
     var rawHandle: OpaquePointer? { handle }

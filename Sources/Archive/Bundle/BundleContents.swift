@@ -68,6 +68,13 @@ public struct BundleContents: Sendable {
     public var strayEntries: [String]
     /// How many entries the tar holds, directories included.
     public var entryCount: Int
+    /// The sha256 of the whole file, when the reader was asked for it.
+    public var fileDigest: Digest?
+
+    /// The archives a delta leaves layers out for (``DeltaBase``); `nil` for a full archive.
+    public var deltaBases: [DeltaBase]? {
+        index.value.flatMap(DeltaBase.bases(of:))
+    }
 
     public init(
         archivePath: String, archiveSize: Int64 = 0, ociLayoutVersion: Document<String> = .absent,

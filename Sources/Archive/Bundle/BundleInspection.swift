@@ -41,6 +41,14 @@ public struct BundleInspection: Sendable, Hashable, Codable {
     public var blobBytes: Int64
     public var images: [Image]
     public var sharing: Sharing
+    /// For a delta: the archives it relies on, and the layers it left out for them.
+    public var delta: Delta?
+
+    public struct Delta: Sendable, Hashable, Codable {
+        public var bases: [DeltaBase]
+        public var leftOutLayers: Int
+        public var leftOutBytes: Int64
+    }
 }
 
 extension BundleContents {
@@ -49,6 +57,7 @@ extension BundleContents {
         var users: [Digest: Int] = [:]
         var sizes: [Digest: Int64] = [:]
         var images: [BundleInspection.Image] = []
+        var leftOut: [Digest: Int64] = [:]
         let decoded = DecodedDocuments()
         for image in self.images {
             let resolved = manifests(of: image.descriptor, decoded: decoded)
@@ -57,7 +66,10 @@ extension BundleContents {
             for item in resolved {
                 knownSizes[item.descriptor.digest] = item.descriptor.size
                 knownSizes[item.manifest.config.digest] = item.manifest.config.size
-                for layer in item.manifest.layers { knownSizes[layer.digest] = layer.size }
+                for layer in item.manifest.layers {
+                    knownSizes[layer.digest] = layer.size
+                    if blobs[layer.digest] == nil { leftOut[layer.digest] = layer.size }
+                }
             }
             for digest in digests {
                 users[digest, default: 0] += 1
@@ -79,6 +91,7 @@ extension BundleContents {
             savedBytes: shared.reduce(0) { $0 + (sizes[$1.key] ?? 0) * Int64($1.value - 1) })
         return BundleInspection(
             archive: archivePath, archiveBytes: archiveSize, blobs: blobs.count, blobBytes: blobBytes,
-            images: images, sharing: sharing)
+            images: images, sharing: sharing,
+            delta: deltaBases.map { .init(bases: $0, leftOutLayers: leftOut.count, leftOutBytes: leftOut.values.reduce(0, +)) })
     }
 }

@@ -57,6 +57,14 @@ public struct BundleProblem: Sendable, Hashable, Codable, CustomStringConvertibl
         case strayEntry
         /// A blob no image uses.
         case unusedBlob
+        /// The file does not hash to what its `NAME.sha256` (or the `.parts` list) records.
+        case checksumMismatch
+        /// `NAME.sha256` is there but cannot be read as a `sha256sum` line for the archive.
+        case invalidChecksumFile
+        /// A layer a delta left out that none of the given base archives holds intact.
+        case missingFromBase
+        /// A part a `.parts` list names that is missing, or differs from the list.
+        case partMismatch
     }
 
     public var severity: Severity
@@ -105,7 +113,28 @@ public struct BundleVerification: Sendable, Hashable, Codable {
     /// Errors first, then warnings, each group in the order found.
     public var problems: [BundleProblem]
 
-    public init(archive: String, images: Int, blobs: Int, bytes: Int64, problems: [BundleProblem]) {
+    /// For a delta: its bases, and the layers it left out for them.
+    public var delta: DeltaSummary?
+    /// The checksum file the whole file was checked against, when there was one.
+    public var checksumFile: String?
+
+    public struct DeltaSummary: Sendable, Hashable, Codable {
+        /// The bases the delta names.
+        public var bases: [DeltaBase]
+        /// Layers the images use that the delta does not hold, and their bytes.
+        public var leftOutLayers: Int
+        public var leftOutBytes: Int64
+        /// The base archives the left-out layers were checked in (`verify --base`); empty when none
+        /// were given, and the layers were not checked.
+        public var checkedAgainst: [String]
+    }
+
+    public init(
+        archive: String, images: Int, blobs: Int, bytes: Int64, problems: [BundleProblem], delta: DeltaSummary? = nil,
+        checksumFile: String? = nil
+    ) {
+        self.delta = delta
+        self.checksumFile = checksumFile
         self.archive = archive
         self.images = images
         self.blobs = blobs

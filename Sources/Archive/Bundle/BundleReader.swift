@@ -30,10 +30,13 @@ public struct BundleReader: Sendable {
     /// The archive to read.
     public let path: String
     public let limits: Limits
+    /// Whether to compute the file's own sha256 on the way (``BundleContents/fileDigest``).
+    public let hashingWholeFile: Bool
 
-    public init(path: String, limits: Limits = Limits()) {
+    public init(path: String, limits: Limits = Limits(), hashingWholeFile: Bool = false) {
         self.path = path
         self.limits = limits
+        self.hashingWholeFile = hashingWholeFile
     }
 
     /// Reads the whole archive once.
@@ -42,7 +45,9 @@ public struct BundleReader: Sendable {
     ///   holds an unsafe entry.
     public func read() throws(BundleReadError) -> BundleContents {
         let size = try checkFile()
-        var pass = Pass(archive: path, limits: limits, contents: BundleContents(archivePath: path, archiveSize: size))
+        var pass = Pass(
+            archive: path, limits: limits, hashingWholeFile: hashingWholeFile,
+            contents: BundleContents(archivePath: path, archiveSize: size))
         do {
             try pass.run()
         } catch let error as BundleReadError {
@@ -103,6 +108,7 @@ extension BundleReader {
     private struct Pass {
         let archive: String
         let limits: Limits
+        let hashingWholeFile: Bool
         var contents: BundleContents
         /// The entry being read, for error messages.
         var currentEntry: String?
@@ -110,14 +116,16 @@ extension BundleReader {
         private var duplicates: Set<String> = []
         private var keptBytes: Int64 = 0
 
-        init(archive: String, limits: Limits, contents: BundleContents) {
+        init(archive: String, limits: Limits, hashingWholeFile: Bool, contents: BundleContents) {
             self.archive = archive
             self.limits = limits
+            self.hashingWholeFile = hashingWholeFile
             self.contents = contents
         }
 
         mutating func run() throws {
-            let tar = try TarReader(path: archive)
+            let tar = try TarReader(path: archive, hashingWholeFile: hashingWholeFile)
+            defer { currentEntry = nil }
             while let entry = try tar.next() {
                 contents.entryCount += 1
                 currentEntry = entry.name
@@ -146,6 +154,7 @@ extension BundleReader {
                 }
             }
             currentEntry = nil
+            contents.fileDigest = try tar.wholeFileDigest()
         }
 
         /// The entry's name with `./` and doubled slashes removed, or an error when the entry is not

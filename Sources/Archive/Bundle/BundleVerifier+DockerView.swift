@@ -39,7 +39,7 @@ extension BundleVerifier {
         let label = "manifest.json entry \(position + 1) (\(entry.repoTags.first ?? "untagged"))"
         let configDigest = checkPath(entry.config, role: "Config", label: label, &report)
         let layerDigests = entry.layers.enumerated().map { index, path in
-            checkPath(path, role: "layer \(index + 1) of \(entry.layers.count)", label: label, &report)
+            checkPath(path, role: "layer \(index + 1) of \(entry.layers.count)", label: label, mayBeLeftOut: true, &report)
         }
 
         if let configDigest {
@@ -74,13 +74,15 @@ extension BundleVerifier {
     }
 
     /// The digest of a `blobs/sha256/<hex>` path that is in the archive; `nil` after reporting otherwise.
-    private func checkPath(_ path: String, role: String, label: String, _ report: inout Report) -> Digest? {
+    private func checkPath(_ path: String, role: String, label: String, mayBeLeftOut: Bool = false, _ report: inout Report) -> Digest? {
         guard let digest = BundleLayout.digest(forBlobPath: path) else {
             report.add(.error(.invalidDockerPath, label, "\(label): \(role) \"\(path)\" is not a blobs/sha256/<hex> path"))
             return nil
         }
         report.referenced.insert(digest)
         guard contents.blobs[digest] != nil else {
+            // A delta's left-out layer: its size is the OCI view's to check (manifest.json has none).
+            if mayBeLeftOut, contents.deltaBases != nil { return digest }
             report.add(.error(.missingBlob, label, "\(label): \(role) \(path) is not in the archive"))
             return nil
         }

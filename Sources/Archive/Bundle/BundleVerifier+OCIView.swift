@@ -140,17 +140,18 @@ extension BundleVerifier {
                     "\(trail.label): config \(BundleLayout.blobPath(manifest.config.digest)) cannot be read: \(reason)"))
         }
         for (position, layer) in manifest.layers.enumerated() {
-            checkBlob(layer, role: "layer \(position + 1) of \(manifest.layers.count)", trail: trail, &report)
+            checkBlob(layer, role: "layer \(position + 1) of \(manifest.layers.count)", trail: trail, mayBeLeftOut: true, &report)
         }
     }
 
     /// Present, and as large as the descriptor says. Returns whether the blob can be read further
     /// (present and intact).
     @discardableResult
-    private func checkBlob(_ descriptor: Descriptor, role: String, trail: Trail, _ report: inout Report) -> Bool {
+    private func checkBlob(_ descriptor: Descriptor, role: String, trail: Trail, mayBeLeftOut: Bool = false, _ report: inout Report) -> Bool {
         report.referenced.insert(descriptor.digest)
         let path = BundleLayout.blobPath(descriptor.digest)
         guard let blob = contents.blobs[descriptor.digest] else {
+            if mayBeLeftOut, leftOutByDelta(descriptor, label: trail.label, &report) { return false }
             if descriptor.mediaType.isNondistributable, !(descriptor.urls ?? []).isEmpty {
                 report.add(
                     .warning(

@@ -68,6 +68,13 @@ struct InspectCommand: ParsableCommand {
                 lines.append(cells.joined(separator: "  "))
             }
         }
+        if let delta = inspection.delta {
+            let names = delta.bases.map { VisibleText.escaping($0.name) }.joined(separator: ", ")
+            lines.append("")
+            lines.append(
+                "delta of \(names.isEmpty ? "unnamed bases" : names): \(Formatting.count(delta.leftOutLayers, "layer")) "
+                    + "(\(Formatting.bytes(delta.leftOutBytes))) left out; load or mirror \(names.isEmpty ? "the base" : names) first")
+        }
         let sharing = inspection.sharing
         if sharing.blobs > 0 {
             lines.append("")
