@@ -21,7 +21,8 @@
 #      links) under SET/NAME:v1, and the destination, emptied (stopped, storage removed, started on
 #      the same port) before every run that copies into it; both stopped, every temporary file and
 #      directory removed on exit (trap);
-#   4. reads every blob once through the source (untimed: page cache warm), then runs RUNS rounds,
+#   4. reads every blob once through the source (untimed: page cache warm; each set's blobs are read
+#      again from the source's storage before each of its rounds), then runs RUNS rounds,
 #      each measuring, for each set in turn, after `sync`, with outputs, caches and the
 #      destination's storage on tmpfs (AIRGAP_BENCH_SHM, /dev/shm):
 #        floor-null    every unique blob once with curl, 4 at a time, to /dev/null
@@ -65,9 +66,9 @@
 # `bench/perf.sh --report bench/.work/perf-results-DATE.txt` renders an earlier run's sections again.
 # Environment: AIRGAP_BENCH_RUNS (5), AIRGAP_BENCH_SCALE_RUNS (RUNS), AIRGAP_BENCH_DISK_RUNS (1; 0
 # skips), AIRGAP_BENCH_TOKEN (1; 0 skips the token phase), AIRGAP_BENCH_SETS ("bench8 heldout
-# catalog"), AIRGAP_BENCH_SCALING (1; 0 skips),
-# AIRGAP_BENCH_CATALOG (200), AIRGAP_BENCH_BYTES (the scaling's layer sizes, MiB: "100 500 1000
-# 2000"), AIRGAP_BENCH_WORK (bench/.work), AIRGAP_BENCH_OUTPUT (BENCHMARKS.md),
+# catalog"), AIRGAP_BENCH_SCALING (1; 0 skips), AIRGAP_BENCH_CATALOG (200), AIRGAP_BENCH_BYTES (the
+# scaling's layer sizes, MiB: "100 500 1000 2000"), AIRGAP_BENCH_WORK (bench/.work),
+# AIRGAP_BENCH_OUTPUT (BENCHMARKS.md),
 # AIRGAP_BENCH_PLOT_DIR (bench/: scaling.csv, scaling.png), AIRGAP_BENCH_BINARY, AIRGAP_BENCH_SHM
 # (/dev/shm), AIRGAP_BENCH_PRIORITY (as bench/run.sh).
 # Needs: docker-registry skopeo curl python3 tar GNU time; Debian's python3-matplotlib for the plot.
