@@ -1,10 +1,13 @@
 # bench/lib.sh — what the benchmarks that need a registry share; sourced by bench/run.sh
-# (`airgap bundle`, issue 3) and bench/mirror.sh (`airgap mirror`, issue 5), never run.
+# (`airgap bundle`, issue 3), bench/mirror.sh (`airgap mirror`, issue 5) and bench/perf.sh (both
+# against the floors, issue 16), never run.
 #
-# It holds: die/log/need, GNU time, the release build, the synthetic image set (its recipe and the
-# OCI layout generated from it), docker-registry instances (any number, each named, with its own
-# storage, port and optional access log), the push of the image set, `measure` (GNU time plus the
-# CPU the registries used meanwhile), the report's helpers and the priority bump.
+# It holds: die/log/need, GNU time, the release build, the synthetic image sets (recipes and the
+# OCI layouts generated from them, bench/benchtool.py), docker-registry instances (any number, each
+# named, with its own storage, port and optional access log), the push of the image set, the
+# floors (/dev/null, write, pipe), the access-log request classifier, skopeo's isolated blob-info
+# cache, `measure` (GNU time plus the CPU the registries used meanwhile), the report's helpers and
+# the priority bump.
 #
 # The sourcing script sets HERE, ROOT, WORK, PRIORITY and, before starting a registry or measuring,
 # TMP (its temporary directory) and RESULTS (the raw measurements file); it installs `cleanup` as
@@ -13,9 +16,11 @@
 
 STARTUP_TIMEOUT=20
 
-# The image set: NAME LAYER... where a layer is KEY:MiB; a KEY shared by several images is one blob.
-# Both benchmarks use it, so a change here regenerates bench/.work/oci for both (the stamp).
-RECIPE_VERSION=1
+# The image set: NAME LAYER... where a layer is KEY:SIZE (MiB, or with a unit: 64K, 5M); a KEY
+# shared by several images is one blob. Both benchmarks use it; a layout is generated once per
+# recipe (generate_layout). RECIPE_VERSION 2: the bytes are a fixed function of KEY and SIZE (seeded
+# AES-CTR keystream) instead of /dev/urandom, so every run and machine serves the same blobs.
+RECIPE_VERSION=2
 IMAGE_SPECS=(
 	"base-1 base:200 own-1:40"
 	"base-2 base:200 own-2:40"
@@ -32,6 +37,7 @@ REPO_PREFIX=bench
 
 # die, need, free_ports, registry_command, wait_http: the helpers the test scripts share.
 LIB_PREFIX=bench
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
@@ -70,119 +76,60 @@ build_airgap() {
 # ---------------------------------------------------------------------------------------------
 # Synthetic images
 
-# Writes the OCI layout $WORK/oci: one index.json entry per image (ref name = image name).
+# generate_layout NAME SPEC...: the OCI layout of that recipe (bench/benchtool.py's "generate": one
+# index.json entry per image, ref name = image name), in $WORK/layouts/NAME-HASH where HASH is the
+# recipe's: generated once, reused while the recipe stays the same (an older NAME-* is removed).
+# Sets LAYOUT; GEN_SECONDS adds the seconds spent generating. Without arguments: the image set
+# above (IMAGE_SPECS) as "bench".
+GEN_SECONDS=0
 generate_layout() {
-	local layout=$WORK/oci stamp start=$SECONDS
-	stamp="$RECIPE_VERSION ${IMAGE_SPECS[*]}"
-	GEN_SECONDS=0
-	if [[ -f $layout/.recipe && $(<"$layout/.recipe") == "$stamp" ]]; then
-		log "reusing the generated images in $layout"
+	(($#)) || set -- bench "${IMAGE_SPECS[@]}"
+	local name=$1 stamp hash start=$SECONDS
+	shift
+	stamp="$RECIPE_VERSION $*"
+	hash=$(printf '%s' "$stamp" | sha256sum | cut -c1-12)
+	LAYOUT=$WORK/layouts/$name-$hash
+	# The layout of RECIPE_VERSION 1 (random bytes from /dev/urandom), no longer used.
+	[[ -f $WORK/oci/.recipe ]] && rm -rf "$WORK/oci"
+	if [[ -f $LAYOUT/.recipe && $(<"$LAYOUT/.recipe") == "$stamp" ]]; then
+		log "reusing the generated images in $LAYOUT"
 		return
 	fi
-	log "generating the synthetic images into $layout (once; cached for later runs)"
-	rm -rf "$layout"
-	mkdir -p "$layout"
-	python3 - "$layout" "${IMAGE_SPECS[@]}" <<'EOF'
-import gzip, hashlib, io, json, os, sys, tarfile
-
-layout, specs = sys.argv[1], sys.argv[2:]
-blobs = os.path.join(layout, "blobs", "sha256")
-os.makedirs(blobs, exist_ok=True)
-MiB = 1 << 20
-
-class HashingWriter(io.RawIOBase):
-    """Hashes what passes on its way to `out`."""
-    def __init__(self, out):
-        self.out, self.hash, self.size = out, hashlib.sha256(), 0
-    def writable(self):
-        return True
-    def write(self, b):
-        self.hash.update(b)
-        self.size += len(b)
-        return self.out.write(b)
-
-def put(data):
-    digest = hashlib.sha256(data).hexdigest()
-    with open(os.path.join(blobs, digest), "wb") as f:
-        f.write(data)
-    return {"digest": "sha256:" + digest, "size": len(data)}
-
-def make_layer(key, mib):
-    """A real tar.gz holding one file of random bytes; returns (descriptor, diff_id)."""
-    tmp = os.path.join(blobs, "tmp-" + key)
-    with open(tmp, "wb") as raw, open("/dev/urandom", "rb") as rand:
-        compressed = HashingWriter(raw)
-        gz = gzip.GzipFile(filename="", fileobj=compressed, mode="wb", compresslevel=0, mtime=0)
-        plain = HashingWriter(gz)
-        with tarfile.open(fileobj=plain, mode="w|", format=tarfile.PAX_FORMAT, copybufsize=MiB) as tar:
-            info = tarfile.TarInfo("data/" + key + ".bin")
-            info.size, info.mode, info.mtime = mib * MiB, 0o644, 946684800
-            tar.addfile(info, rand)
-        gz.close()
-    digest = compressed.hash.hexdigest()
-    os.rename(tmp, os.path.join(blobs, digest))
-    descriptor = {
-        "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
-        "digest": "sha256:" + digest,
-        "size": compressed.size,
-    }
-    return descriptor, "sha256:" + plain.hash.hexdigest()
-
-layers, index = {}, []
-for spec in specs:
-    name, *parts = spec.split()
-    descriptors, diff_ids = [], []
-    for part in parts:
-        key, mib = part.split(":")
-        if key not in layers:
-            print(f"  layer {key}: {mib} MiB", file=sys.stderr, flush=True)
-            layers[key] = make_layer(key, int(mib))
-        descriptors.append(layers[key][0])
-        diff_ids.append(layers[key][1])
-    config = {
-        "created": "2000-01-01T00:00:00Z",
-        "architecture": "amd64",
-        "os": "linux",
-        "config": {"Cmd": ["/bin/sh"], "Labels": {"airgap.bench": name}},
-        "rootfs": {"type": "layers", "diff_ids": diff_ids},
-        "history": [{"created": "2000-01-01T00:00:00Z", "created_by": "bench/run.sh"} for _ in parts],
-    }
-    config_desc = put(json.dumps(config, sort_keys=True).encode())
-    config_desc["mediaType"] = "application/vnd.oci.image.config.v1+json"
-    manifest = {
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": config_desc,
-        "layers": descriptors,
-    }
-    manifest_desc = put(json.dumps(manifest, sort_keys=True).encode())
-    manifest_desc["mediaType"] = "application/vnd.oci.image.manifest.v1+json"
-    manifest_desc["annotations"] = {"org.opencontainers.image.ref.name": name}
-    index.append(manifest_desc)
-
-with open(os.path.join(layout, "oci-layout"), "w") as f:
-    json.dump({"imageLayoutVersion": "1.0.0"}, f)
-with open(os.path.join(layout, "index.json"), "w") as f:
-    json.dump({"schemaVersion": 2, "manifests": index}, f)
-EOF
-	echo "$stamp" >"$layout/.recipe"
-	GEN_SECONDS=$((SECONDS - start))
+	local old
+	for old in "$WORK/layouts/$name"-????????????{,.tmp}; do
+		[[ -d $old ]] && rm -rf "$old"
+	done
+	log "generating the synthetic images \"$name\" into $LAYOUT (once; cached for later runs)"
+	mkdir -p "$LAYOUT.tmp"
+	python3 "$BENCH_DIR/benchtool.py" generate "$LAYOUT.tmp" "$@"
+	echo "$stamp" >"$LAYOUT.tmp/.recipe"
+	mv "$LAYOUT.tmp" "$LAYOUT"
+	GEN_SECONDS=$((GEN_SECONDS + SECONDS - start))
 }
 
 # ---------------------------------------------------------------------------------------------
-# Registries: each has a NAME; its storage is $TMP/NAME, its config $TMP/NAME.yml and its output
+# Registries: each has a NAME; its storage is $TMP/NAME (or REGISTRY_STORAGE[NAME], set before its
+# start: e.g. on tmpfs), its config $TMP/NAME.yml (plus REGISTRY_EXTRA[NAME], YAML appended to it:
+# e.g. an auth section, with REGISTRY_PROBE[NAME] the status /v2/ then answers: 401) and its output
 # (errors, and the access log when enabled) $TMP/NAME.log. REGISTRY_ADDRS[NAME] is HOST:PORT.
 
 
-declare -gA REGISTRY_ADDRS=() REGISTRY_PIDS=() REGISTRY_ACCESS=()
+declare -gA REGISTRY_ADDRS=() REGISTRY_PIDS=() REGISTRY_ACCESS=() REGISTRY_STORAGE=() REGISTRY_EXTRA=() REGISTRY_PROBE=()
 TMP=
-# More directories for `cleanup` to remove (the sourcing script's own).
+# More directories for `cleanup` to remove, and processes for it to stop (the sourcing script's own).
 CLEANUP_DIRS=()
+CLEANUP_PIDS=()
 
 cleanup() {
-	local status=$? name dir
+	local status=$? name dir pid
 	for name in "${!REGISTRY_PIDS[@]}"; do
 		stop_registry "$name"
+	done
+	for pid in "${CLEANUP_PIDS[@]}"; do
+		if kill -0 "$pid" 2>/dev/null; then
+			kill "$pid" 2>/dev/null || true
+			wait "$pid" 2>/dev/null || true
+		fi
 	done
 	[[ -n $TMP && -d $TMP ]] && rm -rf "$TMP"
 	for dir in "${CLEANUP_DIRS[@]}"; do
@@ -196,13 +143,14 @@ cleanup() {
 # storage. With "accesslog" every request is logged to $TMP/NAME.log (Distribution writes a
 # combined-log-format line per request: method, path and status).
 start_registry() {
-	local name=$1 access=${2:-${REGISTRY_ACCESS[$1]:-}} addr cfg pid disabled=true
+	local name=$1 access=${2:-${REGISTRY_ACCESS[$1]:-}} addr cfg pid disabled=true storage
 	addr=${REGISTRY_ADDRS[$name]:-127.0.0.1:$(free_ports 1)}
 	REGISTRY_ADDRS[$name]=$addr
 	REGISTRY_ACCESS[$name]=$access
 	[[ $access == accesslog ]] && disabled=false
 	cfg=$TMP/$name.yml
-	mkdir -p "$TMP/$name"
+	storage=${REGISTRY_STORAGE[$name]:-$TMP/$name}
+	mkdir -p "$storage"
 	cat >"$cfg" <<EOF
 version: 0.1
 log:
@@ -211,19 +159,20 @@ log:
     disabled: $disabled
 storage:
   filesystem:
-    rootdirectory: $TMP/$name
+    rootdirectory: $storage
   redirect:
     disable: true
 http:
   addr: $addr
   secret: airgap-bench
+${REGISTRY_EXTRA[$name]:-}
 EOF
 	registry_command "$cfg"
 	"${REGISTRY_COMMAND[@]}" </dev/null >>"$TMP/$name.log" 2>&1 &
 	pid=$!
 	REGISTRY_PIDS[$name]=$pid
-	wait_http "docker-registry $name" "$pid" "http://$addr/v2/" 200
-	log "docker-registry $name (pid $pid) on $addr, storage $TMP/$name"
+	wait_http "docker-registry $name" "$pid" "http://$addr/v2/" "${REGISTRY_PROBE[$name]:-200}"
+	log "docker-registry $name (pid $pid) on $addr, storage $storage"
 }
 
 # lib.sh's wait_http calls this before giving up on "docker-registry NAME".
@@ -243,12 +192,13 @@ stop_registry() {
 # fresh_registry NAME: the registry NAME emptied: stopped, its storage removed, started again on
 # the same port (so that nothing copied by an earlier measurement is there to skip or mount).
 fresh_registry() {
+	local storage=${REGISTRY_STORAGE[$1]:-${TMP:?}/$1}
 	stop_registry "$1"
-	rm -rf "${TMP:?}/$1"
+	rm -rf "${storage:?}"
 	start_registry "$1"
 }
 
-# push_images REGISTRY: pushes the image set from $WORK/oci to REGISTRY (HOST:PORT) with skopeo;
+# push_images REGISTRY: pushes the image set from $LAYOUT to REGISTRY (HOST:PORT) with skopeo;
 # sets IMAGES (their references) and writes $TMP/blobs.txt, every unique blob once (layers and
 # configs): "URL SIZE HEX" with URL under the first image that has it; UNIQUE_BLOBS, UNIQUE_BYTES.
 push_images() {
@@ -257,26 +207,152 @@ push_images() {
 	IMAGES=()
 	for spec in "${IMAGE_SPECS[@]}"; do
 		name=${spec%% *}
-		skopeo copy -q --dest-tls-verify=false "oci:$WORK/oci:$name" "docker://$registry/$REPO_PREFIX/$name:$TAG" >&2
+		skopeo copy -q --dest-tls-verify=false "oci:$LAYOUT:$name" "docker://$registry/$REPO_PREFIX/$name:$TAG" >&2
 		IMAGES+=("$registry/$REPO_PREFIX/$name:$TAG")
 	done
 	log "pushed ${#IMAGES[@]} images in $((SECONDS - start)) s"
-	python3 - "$WORK/oci" "$registry" "$REPO_PREFIX" "$TAG" >"$TMP/blobs.txt" <<'EOF'
-import json, os, sys
-layout, registry, prefix, tag = sys.argv[1:]
-seen = set()
-index = json.load(open(os.path.join(layout, "index.json")))
-for entry in index["manifests"]:
-    name = entry["annotations"]["org.opencontainers.image.ref.name"]
-    manifest = json.load(open(os.path.join(layout, "blobs", "sha256", entry["digest"][7:])))
-    for d in [manifest["config"]] + manifest["layers"]:
-        if d["digest"] not in seen:
-            seen.add(d["digest"])
-            print(f'http://{registry}/v2/{prefix}/{name}/blobs/{d["digest"]} {d["size"]} {d["digest"][7:]}')
-EOF
+	python3 "$BENCH_DIR/benchtool.py" blobs "$LAYOUT" "$registry" "$REPO_PREFIX" "$TAG" >"$TMP/blobs.txt"
 	UNIQUE_BLOBS=$(wc -l <"$TMP/blobs.txt")
 	UNIQUE_BYTES=$(awk '{ s += $2 } END { print s }' "$TMP/blobs.txt")
 }
+
+# ---------------------------------------------------------------------------------------------
+# Floors: what moving the bytes costs with nothing checked (run under GNU time as `bash -c`, so
+# they are exported). A BLOBLIST is push_images's blobs.txt format ("URL SIZE HEX" lines).
+
+# floor_null BLOBLIST: every blob once to /dev/null (the network floor), and floor_write BLOBLIST
+# DIR: every blob once into its own file DIR/HEX (the write floor: the least a tool that keeps what
+# it fetched writes). Both as one curl, 4 transfers at a time (--parallel-max 4) on reused
+# connections: no process started per blob, which for small blobs would cost more than the blob.
+floor_null() {
+	awk '{ print "url = \"" $1 "\""; print "output = \"/dev/null\"" }' "$1" |
+		curl -sS --fail --no-progress-meter --parallel --parallel-max 4 -K -
+}
+floor_write() {
+	awk -v d="$2" '{ print "url = \"" $1 "\""; print "output = \"" d "/" $3 "\"" }' "$1" |
+		curl -sS --fail --no-progress-meter --parallel --parallel-max 4 -K -
+}
+
+# copy_blob SRC DST REPO DIGEST: one blob from SRC's REPO to DST's REPO as a client with nothing to
+# verify does it: POST opens the upload session, the GET's body is streamed into one PUT (chunked:
+# `curl -T -`) that closes it.
+copy_blob() {
+	local src=$1 dst=$2 repo=$3 digest=$4 location sep='?'
+	location=$(curl -sSf -X POST -o /dev/null -D - "http://$dst/v2/$repo/blobs/uploads/" |
+		tr -d '\r' | sed -n 's/^[Ll]ocation: *//p')
+	[[ -n $location ]] || {
+		echo "no upload location from $dst for $repo" >&2
+		return 1
+	}
+	[[ $location == /* ]] && location=http://$dst$location
+	[[ $location == *\?* ]] && sep='&'
+	curl -sSf "http://$src/v2/$repo/blobs/$digest" |
+		curl -sSf -o /dev/null -T - "$location${sep}digest=$digest"
+	# No pipefail in the `bash -c` this runs in: check both ends.
+	local status=("${PIPESTATUS[@]}")
+	((status[0] == 0 && status[1] == 0))
+}
+
+# floor_pipe SRC DST LIST: the pipe floor: every blob of LIST ("REPO DIGEST" lines) copied from SRC
+# to DST with copy_blob, 4 at a time.
+floor_pipe() {
+	xargs -P4 -n2 bash -c 'copy_blob "$@"' _ "$1" "$2" <"$3"
+}
+
+# pipe_list BLOBLIST: BLOBLIST as floor_pipe's "REPO DIGEST" lines.
+pipe_list() {
+	sed 's#^http://[^/]*/v2/\(.*\)/blobs/\([^ ]*\) .*#\1 \2#' "$1"
+}
+
+export -f floor_null floor_write copy_blob floor_pipe
+
+# ---------------------------------------------------------------------------------------------
+# skopeo, one image after another (exported, as the floors)
+
+# skopeo_oci DIR TARFILE IMAGE...: each image into one oci: layout, one after another, then tar.
+skopeo_oci() {
+	local dir=$1 out=$2 image
+	shift 2
+	for image; do
+		skopeo copy -q --src-tls-verify=false "docker://$image" "oci:$dir:${image#*/}"
+	done
+	tar -cf "$out" -C "$dir" .
+}
+
+# skopeo_mirror SRC DST PATH...: each image SRC/PATH copied to DST/PATH, one after another.
+skopeo_mirror() {
+	local src=$1 dst=$2 path
+	shift 2
+	for path; do
+		skopeo copy -q --src-tls-verify=false --dest-tls-verify=false "docker://$src/$path" "docker://$dst/$path"
+	done
+}
+
+export -f skopeo_oci skopeo_mirror
+
+# ---------------------------------------------------------------------------------------------
+# Request counts
+
+# classify_requests: reads a registry's access log (Distribution's combined-log-format lines) on
+# stdin and prints "KIND METHOD COUNT" per kind and method, KIND one of: ping (/v2/), manifest,
+# blob (/blobs/DIGEST), upload (an upload session: POST opening it, PATCH, the closing PUT), mount
+# (a POST with mount=: a cross-repository mount), tags, catalog, other.
+classify_requests() {
+	awk '
+		match($0, /"[A-Z]+ \/v2\/[^ ]* HTTP\/[0-9.]+"/) {
+			split(substr($0, RSTART + 1, RLENGTH - 2), r, " ")
+			kind = "other"
+			if (r[2] ~ /\/blobs\/uploads\// && r[1] == "POST" && r[2] ~ /[?&]mount=/) kind = "mount"
+			else if (r[2] ~ /\/blobs\/uploads\//) kind = "upload"
+			else if (r[2] ~ /\/blobs\/[a-z0-9]+:/) kind = "blob"
+			else if (r[2] ~ /\/manifests\//) kind = "manifest"
+			else if (r[2] ~ /\/tags\/list/) kind = "tags"
+			else if (r[2] ~ /^\/v2\/_catalog/) kind = "catalog"
+			else if (r[2] ~ /^\/v2\/?(\?.*)?$/) kind = "ping"
+			n[kind " " r[1]]++
+		}
+		END { for (k in n) print k, n[k] }
+	' | sort -k1,2
+}
+
+# ---------------------------------------------------------------------------------------------
+# skopeo's blob-info cache: containers/image remembers in which repositories of which registry each
+# blob was seen (a boltdb file it updates, with fsync, after every blob) and skopeo mounts from
+# there. As root the file is fixed (/var/lib/containers/cache) and skopeo has no option to move it.
+
+# skopeo_isolation: chooses how (SKOPEO_ISOLATION, exported for the measured `bash -c`); then
+# skopeo_isolated CACHEDIR COMMAND...: runs COMMAND (skopeo, or a function running it) with
+# skopeo's blob-info cache in CACHEDIR: as root in a private mount namespace with CACHEDIR bind-
+# mounted over the cache directory (nothing of the system's is read or written; CACHEDIR may be on
+# tmpfs like the outputs); otherwise with the user's cache file removed first. Sets nothing; the
+# caller chooses CACHEDIR fresh for a cold run and keeps it for a no-op run.
+SKOPEO_ISOLATION=
+skopeo_isolation() {
+	if [[ $(id -u) == 0 ]] && command -v unshare >/dev/null &&
+		mkdir -p /var/lib/containers/cache &&
+		unshare -m --propagation private true 2>/dev/null; then
+		SKOPEO_ISOLATION=namespace
+	else
+		SKOPEO_ISOLATION=remove
+	fi
+	export SKOPEO_ISOLATION
+}
+skopeo_isolated() {
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	if [[ $SKOPEO_ISOLATION == namespace ]]; then
+		# shellcheck disable=SC2016 # arguments of the inner shell
+		unshare -m --propagation private bash -c 'mount --bind "$1" /var/lib/containers/cache && shift && exec "$@"' _ "$dir" "$@"
+	elif [[ $SKOPEO_ISOLATION == remove ]]; then
+		rm -f "${XDG_DATA_HOME:-$HOME/.local/share}/containers/cache/blob-info-cache-v1.boltdb"
+		"$@"
+	else
+		echo "skopeo_isolated: call skopeo_isolation first" >&2
+		return 1
+	fi
+}
+export -f skopeo_isolated
 
 # ---------------------------------------------------------------------------------------------
 # Measuring

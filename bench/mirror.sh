@@ -7,7 +7,7 @@
 #   1. builds airgap in release mode (scratch folder .build-bench, as bench/run.sh) unless
 #      AIRGAP_BENCH_BINARY names a binary;
 #   2. generates the benchmark's synthetic images (bench/run.sh's set, bench/lib.sh) into the OCI
-#      layout cached under bench/.work/oci, or reuses it;
+#      layout cached under bench/.work/layouts, or reuses it;
 #   3. starts two docker-registries (plain HTTP, 127.0.0.1, ephemeral ports, filesystem storage in
 #      a temporary directory): the source, to which the images are pushed with skopeo, and the
 #      destination, whose access log counts the requests of the no-op runs; both are stopped and
@@ -69,44 +69,7 @@ check_tools() {
 	[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "AIRGAP_BENCH_RUNS must be a positive integer, not '$RUNS'"
 }
 
-# ---------------------------------------------------------------------------------------------
-# The procedures (run under GNU time as `bash -c`, so they are exported)
-
-# skopeo_mirror SRC DST PATH...: each image SRC/PATH copied to DST/PATH, one after another.
-skopeo_mirror() {
-	local src=$1 dst=$2 path
-	shift 2
-	for path; do
-		skopeo copy -q --src-tls-verify=false --dest-tls-verify=false "docker://$src/$path" "docker://$dst/$path"
-	done
-}
-
-# copy_blob SRC DST REPO DIGEST: one blob from SRC's REPO to DST's REPO as a client with nothing to
-# verify does it: POST opens the upload session, the GET's body is streamed into one PUT (chunked:
-# `curl -T -`) that closes it.
-copy_blob() {
-	local src=$1 dst=$2 repo=$3 digest=$4 location sep='?'
-	location=$(curl -sSf -X POST -o /dev/null -D - "http://$dst/v2/$repo/blobs/uploads/" |
-		tr -d '\r' | sed -n 's/^[Ll]ocation: *//p')
-	[[ -n $location ]] || {
-		echo "no upload location from $dst for $repo" >&2
-		return 1
-	}
-	[[ $location == /* ]] && location=http://$dst$location
-	[[ $location == *\?* ]] && sep='&'
-	curl -sSf "http://$src/v2/$repo/blobs/$digest" |
-		curl -sSf -o /dev/null -T - "$location${sep}digest=$digest"
-	# No pipefail in the `bash -c` this runs in: check both ends.
-	local status=("${PIPESTATUS[@]}")
-	((status[0] == 0 && status[1] == 0))
-}
-
-# floor_copy SRC DST LIST: every blob of LIST ("REPO DIGEST" lines) copied, 4 at a time.
-floor_copy() {
-	xargs -P4 -n2 bash -c 'copy_blob "$@"' _ "$1" "$2" <"$3"
-}
-
-export -f skopeo_mirror copy_blob floor_copy
+# The procedures (skopeo_mirror, floor_pipe) are bench/lib.sh's.
 
 # ---------------------------------------------------------------------------------------------
 # Checks and request counts (untimed)
@@ -154,23 +117,13 @@ log_offset() {
 }
 
 # count_requests LABEL ROUND OFFSET: the destination's requests logged since OFFSET, appended to
-# $TMP/requests.txt as "requests LABEL ROUND KIND METHOD COUNT" lines; KIND is blob, upload (blob
-# uploads and mounts), manifest, ping (/v2/) or other.
+# $TMP/requests.txt as "requests LABEL ROUND KIND METHOD COUNT" lines; KIND as lib.sh's
+# classify_requests has it (blob, upload, mount, manifest, ping, ...).
 count_requests() {
 	# The registry writes a request's line once it has answered it: give the last one time to land.
 	sleep 0.5
-	tail -c +"$(($3 + 1))" "$TMP/dst.log" | awk -v label="$1" -v round="$2" '
-		match($0, /"[A-Z]+ \/v2\/[^ ]* HTTP\/[0-9.]+"/) {
-			split(substr($0, RSTART + 1, RLENGTH - 2), r, " ")
-			kind = "other"
-			if (r[2] ~ /\/blobs\/uploads\//) kind = "upload"
-			else if (r[2] ~ /\/blobs\/[a-z0-9]+:/) kind = "blob"
-			else if (r[2] ~ /\/manifests\//) kind = "manifest"
-			else if (r[2] == "/v2/" || r[2] == "/v2") kind = "ping"
-			n[kind " " r[1]]++
-		}
-		END { for (k in n) print "requests", label, round, k, n[k] }
-	' | sort -k4,5 >>"$TMP/requests.txt"
+	tail -c +"$(($3 + 1))" "$TMP/dst.log" | classify_requests |
+		awk -v label="$1" -v round="$2" '{ print "requests", label, round, $0 }' >>"$TMP/requests.txt"
 }
 
 # requests_text LABEL ROUND: "blob requests: N HEAD, M other; manifest requests: …" for that run.
@@ -178,7 +131,7 @@ requests_text() {
 	awk -v l="$1" -v r="$2" '
 		$1 == "requests" && $2 == l && $3 == r {
 			if ($4 == "blob" && $5 == "HEAD") bh += $6
-			else if ($4 == "blob" || $4 == "upload") bo += $6
+			else if ($4 == "blob" || $4 == "upload" || $4 == "mount") bo += $6
 			else if ($4 == "manifest") { m[$5] += $6; mt += $6 }
 			else if ($4 == "ping") p += $6
 			else o += $6
@@ -200,7 +153,7 @@ requests_text() {
 # sent.
 blob_others() {
 	awk -v l="$1" '
-		$1 == "requests" && $2 == l && (($4 == "blob" && $5 != "HEAD") || $4 == "upload") { n[$3] += $6 }
+		$1 == "requests" && $2 == l && (($4 == "blob" && $5 != "HEAD") || $4 == "upload" || $4 == "mount") { n[$3] += $6 }
 		END { for (r in n) if (n[r] > m) m = n[r]; print m + 0 }
 	' "$TMP/requests.txt"
 }
@@ -264,7 +217,7 @@ run_round() {
 	log "skopeo-noop at the destination: $(requests_text skopeo-noop "$round")"
 
 	fresh_registry dst
-	measure_split floor bash -c 'floor_copy "$@"' _ "${REGISTRY_ADDRS[src]}" "${REGISTRY_ADDRS[dst]}" "$TMP/floor.txt"
+	measure_split floor bash -c 'floor_pipe "$@"' _ "${REGISTRY_ADDRS[src]}" "${REGISTRY_ADDRS[dst]}" "$TMP/floor.txt"
 	check_blobs dst
 }
 
@@ -324,7 +277,7 @@ before the first round, so its storage is in the page cache; the destination wri
   $(curl --version | head -n 1 | cut -d' ' -f1-2), docker-registry $(docker-registry --version 2>/dev/null | awk '{ print $3 }').
 - Registries: two of Debian's docker-registry, plain HTTP on 127.0.0.1, filesystem storage; the
   source's access log off, the destination's on (it counts the no-op runs' requests).
-- Images (\`$REPO_PREFIX/NAME:$TAG\`, OCI manifests; each layer a real tar.gz of one file of /dev/urandom
+- Images (\`$REPO_PREFIX/NAME:$TAG\`, OCI manifests; each layer a real tar.gz of one file of pseudo-random
   bytes, MiB): $(describe_images). **$UNIQUE_BLOBS unique blobs, $(mib "$UNIQUE_BYTES") MiB ($(calc '%.2f' "$UNIQUE_BYTES / 1e9") GB)**.
 - airgap: \`airgap mirror -f MAPPING --tls-verify=false --cache DIR -q\` (\`--jobs 8\`, the default), one
   \`SRC/$REPO_PREFIX/NAME:$TAG=DST/$REPO_PREFIX/NAME:$TAG\` line per image; a fresh \`--cache\` for each cold run, the
@@ -422,7 +375,7 @@ main() {
 		PATHS+=("${image#*/}")
 		echo "$image=${REGISTRY_ADDRS[dst]}/${image#*/}" >>"$TMP/mapping.txt"
 	done
-	sed 's#^http://[^/]*/v2/\(.*\)/blobs/\([^ ]*\) .*#\1 \2#' "$TMP/blobs.txt" >"$TMP/floor.txt"
+	pipe_list "$TMP/blobs.txt" >"$TMP/floor.txt"
 
 	log "warming the page cache: every blob once through the source registry (untimed)"
 	cut -d' ' -f1 "$TMP/blobs.txt" | xargs -P4 -n1 curl -sSf -o /dev/null

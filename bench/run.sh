@@ -4,8 +4,9 @@
 # What it does:
 #   1. builds airgap in release mode in its own scratch folder (.build-bench, git-ignored);
 #   2. generates synthetic images with random, incompressible layers (real tar.gz files of
-#      /dev/urandom bytes, gzip level 0: random data does not compress at any level) into an OCI
-#      layout cached under bench/.work/oci (rebuilt only when the recipe below changes);
+#      pseudo-random bytes from a fixed seed, gzip level 0: random data does not compress at any
+#      level) into an OCI layout cached under bench/.work/layouts (rebuilt only when the recipe in
+#      bench/lib.sh changes);
 #   3. starts its own docker-registry (plain HTTP, 127.0.0.1, ephemeral port, filesystem storage in
 #      a temporary directory) and pushes the images with skopeo; the registry is stopped and every
 #      temporary file removed on exit (trap);
@@ -64,16 +65,6 @@ check_tools() {
 # ---------------------------------------------------------------------------------------------
 # The procedures (run under GNU time as `bash -c`, so they are exported)
 
-# skopeo_oci DIR TARFILE IMAGE...: each image into one oci: layout, one after another, then tar.
-skopeo_oci() {
-	local dir=$1 out=$2 image
-	shift 2
-	for image; do
-		skopeo copy -q --src-tls-verify=false "docker://$image" "oci:$dir:${image#*/}"
-	done
-	tar -cf "$out" -C "$dir" .
-}
-
 # seed_procedure DIR IMAGE...: the seed's loop with skopeo in place of podman pull + save.
 seed_procedure() {
 	local dir=$1 image file
@@ -112,7 +103,7 @@ write_archive() {
 		dd of="$2" bs=1M iflag=fullblock conv="$conv" status=none
 }
 
-export -f skopeo_oci seed_procedure floor write_cache write_archive
+export -f seed_procedure floor write_cache write_archive
 
 # ---------------------------------------------------------------------------------------------
 # Measuring
@@ -195,10 +186,10 @@ run_round() {
 		measure airgap-warm-tmpfs "${ARGS[@]}"
 		fresh "$SHM_TMP"
 	fi
-	measure write-cache bash -c 'write_cache "$@"' _ "$WORK/oci/blobs/sha256" "$d" "$TMP/blobs.txt"
-	measure write-archive bash -c 'write_archive "$@"' _ "$WORK/oci/blobs/sha256" "$d/archive.tar" "$TMP/blobs.txt"
+	measure write-cache bash -c 'write_cache "$@"' _ "$LAYOUT/blobs/sha256" "$d" "$TMP/blobs.txt"
+	measure write-archive bash -c 'write_archive "$@"' _ "$LAYOUT/blobs/sha256" "$d/archive.tar" "$TMP/blobs.txt"
 	rm -f "$d/archive.tar"
-	measure write-archive-fsync bash -c 'write_archive "$@"' _ "$WORK/oci/blobs/sha256" "$d/archive.tar" "$TMP/blobs.txt" fsync
+	measure write-archive-fsync bash -c 'write_archive "$@"' _ "$LAYOUT/blobs/sha256" "$d/archive.tar" "$TMP/blobs.txt" fsync
 	rm -rf "$d"
 }
 
@@ -271,7 +262,7 @@ all; outputs go to disk.
 - Versions: airgap $AIRGAP_VERSION ($AIRGAP_BUILD), $(skopeo --version),
   $(curl --version | head -n 1 | cut -d' ' -f1-2), docker-registry $(docker-registry --version 2>/dev/null | awk '{ print $3 }'), $(gzip --version | head -n 1), GNU tar $(tar --version | head -n 1 | awk '{ print $NF }').
 - Registry: Debian's docker-registry, plain HTTP on 127.0.0.1, filesystem storage, access log off.
-- Images (\`$REPO_PREFIX/NAME:$TAG\`, OCI manifests; each layer a real tar.gz of one file of /dev/urandom
+- Images (\`$REPO_PREFIX/NAME:$TAG\`, OCI manifests; each layer a real tar.gz of one file of pseudo-random
   bytes, MiB): $(describe_images). **$UNIQUE_BLOBS unique blobs, $(mib "$UNIQUE_BYTES") MiB ($(calc '%.2f' "$UNIQUE_BYTES / 1e9") GB)**.
 - Outputs: airgap's archive $(mib "$ARCHIVE_BYTES") MiB; skopeo's tarred oci: layout $(mib "$SKOPEO_TAR_BYTES") MiB; the seed
   procedure's image-files.tar.gz $(mib "$SEED_BYTES") MiB (a docker-archive holds every layer of its image,
@@ -395,10 +386,10 @@ main() {
 	local big_hex
 	big_hex=$(sort -k2,2n "$TMP/blobs.txt" | tail -n 1 | cut -d' ' -f3)
 	# shellcheck disable=SC2016 # arguments of the inner shell
-	measure sha256-all bash -c 'cd "$1" && cut -d" " -f3 "$2" | xargs openssl dgst -sha256 >/dev/null' _ "$WORK/oci/blobs/sha256" "$TMP/blobs.txt"
-	measure sha256sum-big sha256sum "$WORK/oci/blobs/sha256/$big_hex"
+	measure sha256-all bash -c 'cd "$1" && cut -d" " -f3 "$2" | xargs openssl dgst -sha256 >/dev/null' _ "$LAYOUT/blobs/sha256" "$TMP/blobs.txt"
+	measure sha256sum-big sha256sum "$LAYOUT/blobs/sha256/$big_hex"
 	# shellcheck disable=SC2016 # arguments of the inner shell
-	measure gzip-128m bash -c 'head -c 128M "$1" | gzip -6 >/dev/null' _ "$WORK/oci/blobs/sha256/$big_hex"
+	measure gzip-128m bash -c 'head -c 128M "$1" | gzip -6 >/dev/null' _ "$LAYOUT/blobs/sha256/$big_hex"
 	SHA_SPEED=$(openssl speed -evp sha256 -seconds 2 -bytes 16384 2>/dev/null |
 		awk '/^sha256/ { v = $NF; sub(/k$/, "", v); printf "%.0f", v * 1000 / 1e6 }')
 
