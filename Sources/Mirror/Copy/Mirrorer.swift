@@ -92,8 +92,20 @@ public struct Mirrorer: Sendable {
             images.append(try copyImage(image.descriptor, named: source, from: contents, archive: archive, offsets: offsets,
                                         destination: try MirrorDestination.resolve(destination, for: source)))
         }
+        // A delta's left-out layers must be at the destination already: checked before anything is
+        // pushed, then mounted where needed; the pusher sends only what the archive holds.
+        var deltaOutcome = DeltaLayerCheck.Outcome()
+        if let bases = contents.deltaBases {
+            let leftOut = Set(images.flatMap(\.blobs).map(\.digest).filter { offsets[$0] == nil })
+            let check = DeltaLayerCheck(clients: RegistryClientPool(access: self.destination), dryRun: options.dryRun)
+            deltaOutcome = try await check.run(images, leftOut: leftOut, archive: archive, bases: bases)
+            for index in images.indices { images[index].blobs.removeAll { leftOut.contains($0.digest) } }
+        }
         // Every blob comes from the archive: no source registry is contacted.
-        return await pusher(sources: RegistryClientPool(access: RegistryAccess(http: source.http))).push(images)
+        var summary = await pusher(sources: RegistryClientPool(access: RegistryAccess(http: source.http))).push(images)
+        summary.blobsExisting += deltaOutcome.existing
+        summary.blobsMounted += deltaOutcome.mounted
+        return summary
     }
 
     private func copyImage(
@@ -137,6 +149,8 @@ public enum MirrorError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingManifest(archive: String, digest: String)
     /// The bytes about to be pushed as a manifest are not the digest they were resolved as.
     case manifestNotItsDigest(reference: String, digest: Digest, actual: Digest)
+    /// Layers a delta left out that the destination does not hold: its bases were not mirrored there.
+    case deltaLayersMissing(archive: String, bases: [String], missing: [String])
 
     public var description: String {
         switch self {
@@ -148,6 +162,11 @@ public enum MirrorError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(archive): manifest \(digest) is not in the archive"
         case .manifestNotItsDigest(let reference, let digest, let actual):
             return "\(reference): the manifest bytes to push have digest \(actual), not \(digest); nothing was pushed under its name"
+        case .deltaLayersMissing(let archive, let bases, let missing):
+            let names = bases.isEmpty ? "its base archive" : bases.joined(separator: ", ")
+            return "\(archive) is a delta of \(names), and the destination lacks \(missing.count) layer\(missing.count == 1 ? "" : "s") "
+                + "it left out; mirror \(names) there first. Nothing was pushed. Missing:\n"
+                + missing.map { "  \($0)" }.joined(separator: "\n")
         }
     }
 }

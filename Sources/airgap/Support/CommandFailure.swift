@@ -17,7 +17,7 @@ enum CommandFailure {
         } catch let error as ValidationError {
             throw error
         } catch {
-            TerminalOutput.errorLine("error: \(message(error))")
+            TerminalOutput.errorLines("error: \(message(error))")
             throw ExitCode.failure
         }
     }

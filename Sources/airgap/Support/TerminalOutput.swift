@@ -22,4 +22,11 @@ enum TerminalOutput {
         fflush(nil)
         FileHandle.standardError.write(Data((VisibleText.escaping(text) + "\n").utf8))
     }
+
+    /// An error of several lines on stderr (a list of images that failed, of layers missing): each
+    /// line escaped, the line breaks between them kept, so the list reads as a list.
+    static func errorLines(_ text: String) {
+        fflush(nil)
+        FileHandle.standardError.write(Data((VisibleText.escapingLines(text) + "\n").utf8))
+    }
 }

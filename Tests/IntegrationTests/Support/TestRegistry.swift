@@ -87,3 +87,57 @@ struct TestRegistry {
         try handle.write(contentsOf: Data([first[0] ^ 0xFF]))
     }
 }
+
+extension TestRegistry {
+    /// Pushes an image podman, docker and containerd can load: each layer a real (uncompressed) tar
+    /// holding one file, `files[i]`, with the given contents; the config's diff_ids are the layers'
+    /// digests, as for any uncompressed layer.
+    func pushLoadableImage(repository: String, tag: String, files: [(name: String, contents: Data)]) async throws -> PushedImage {
+        var layers: [Descriptor] = []
+        for file in files {
+            layers.append(try await pushBlob(Self.tarBytes(name: file.name, contents: file.contents), repository: repository, mediaType: .ociLayer))
+        }
+        let diffIDs = layers.map { "\"\($0.digest)\"" }.joined(separator: ",")
+        let configJSON = Data(#"""
+            {"architecture":"amd64","os":"linux","config":{"Cmd":["/\#(files.last?.name ?? "none")"]},"rootfs":{"type":"layers","diff_ids":[\#(diffIDs)]}}
+            """#.utf8)
+        let config = try await pushBlob(configJSON, repository: repository, mediaType: .ociImageConfig)
+        let layerJSON = layers.map { #"{"mediaType":"\#($0.mediaType)","digest":"\#($0.digest)","size":\#($0.size)}"# }
+        let manifestJSON = Data(#"""
+            {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(config.digest)","size":\#(config.size)},"layers":[\#(layerJSON.joined(separator: ","))]}
+            """#.utf8)
+        let put = HTTPRequest(
+            method: .put, url: URL(string: "http://\(host)/v2/\(repository)/manifests/\(tag)")!,
+            headers: ["Content-Type": MediaType.ociImageManifest.rawValue], body: .bytes(manifestJSON), allowsPlainHTTP: true
+        )
+        let response = try await transport.send(put)
+        #expect(response.status == 201, "manifest PUT: \(String(decoding: response.errorBody, as: UTF8.self))")
+        let manifest = Descriptor(mediaType: .ociImageManifest, digest: Digest.compute(of: manifestJSON), size: Int64(manifestJSON.count))
+        return PushedImage(reference: try ImageReference("\(host)/\(repository):\(tag)"), manifest: manifest, config: config, layers: layers)
+    }
+
+    /// A ustar archive of one regular file: a 512-byte header, the contents padded to 512, and
+    /// the two zero records that end a tar.
+    static func tarBytes(name: String, contents: Data) -> Data {
+        var header = [UInt8](repeating: 0, count: 512)
+        func put(_ text: String, at offset: Int) {
+            for (index, byte) in text.utf8.enumerated() { header[offset + index] = byte }
+        }
+        put(name, at: 0)
+        put("0000644\0", at: 100)
+        put("0000000\0", at: 108)
+        put("0000000\0", at: 116)
+        put(String(format: "%011o", contents.count) + "\0", at: 124)
+        put("00000000000\0", at: 136)
+        put("0", at: 156)
+        put("ustar\0", at: 257)
+        put("00", at: 263)
+        put("        ", at: 148)
+        let checksum = header.reduce(0) { $0 + Int($1) }
+        put(String(format: "%06o", checksum) + "\0 ", at: 148)
+        var data = Data(header)
+        data.append(contents)
+        data.append(Data(count: (512 - contents.count % 512) % 512 + 1024))
+        return data
+    }
+}
