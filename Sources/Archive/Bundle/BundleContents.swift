@@ -70,6 +70,9 @@ public struct BundleContents: Sendable {
     public var entryCount: Int
     /// The sha256 of the whole file, when the reader was asked for it.
     public var fileDigest: Digest?
+    /// A delta's empty entries standing for the layers it left out (``BundleLayout/isPlaceholder``);
+    /// they are not in ``blobs``.
+    public var placeholders: Set<Digest> = []
 
     /// The archives a delta leaves layers out for (``DeltaBase``); `nil` for a full archive.
     public var deltaBases: [DeltaBase]? {

@@ -24,14 +24,15 @@ public final class BundleFile: @unchecked Sendable {
     /// Lays out and creates the archive: `files` (name and bytes: `oci-layout`, `index.json`,
     /// `manifest.json`) first, the blob directories, then `blobs` in order, each once. Fails at once,
     /// naming the output, when the directory cannot be written or the disk cannot hold the whole file.
-    public init(outputPath: String, files: [(name: String, contents: Data)], blobs: [Descriptor]) throws {
+    public init(outputPath: String, files: [(name: String, contents: Data)], blobs: [Descriptor], placeholders: [Digest] = []) throws {
         let output = URL(fileURLWithPath: outputPath)
         let directory = output.deletingLastPathComponent().path
         try Self.checkDestination(outputPath, directory: directory)
-        let layout = try Self.layout(files: files.map { ($0.name, Int64($0.contents.count)) }, blobs: blobs)
+        let layout = try Self.layout(files: files.map { ($0.name, Int64($0.contents.count)) }, blobs: blobs, placeholders: placeholders)
         var entries: [Digest: TarLayout.Entry] = [:]
+        let empty = Set(placeholders)
         for entry in layout.entries {
-            if let digest = BundleLayout.digest(forBlobPath: entry.name) { entries[digest] = entry }
+            if let digest = BundleLayout.digest(forBlobPath: entry.name), !empty.contains(digest) { entries[digest] = entry }
         }
         self.outputPath = output.path
         self.layout = layout
@@ -61,9 +62,10 @@ public final class BundleFile: @unchecked Sendable {
         }
     }
 
-    /// The archive's layout without writing it: `files` first, the blob directories, then each of
-    /// `blobs` once, in order. Its `size` is the archive's size to the byte.
-    public static func layout(files: [(name: String, size: Int64)], blobs: [Descriptor]) throws -> TarLayout {
+    /// The archive's layout without writing it: `files` first, the blob directories, each of
+    /// `blobs` once, in order, then a delta's `placeholders` (``BundleLayout/isPlaceholder``). Its
+    /// `size` is the archive's size to the byte.
+    public static func layout(files: [(name: String, size: Int64)], blobs: [Descriptor], placeholders: [Digest] = []) throws -> TarLayout {
         var layout = TarLayout()
         for file in files { try layout.addFile(file.name, size: file.size) }
         try layout.addDirectory(BundleLayout.blobsDirectory)
@@ -71,6 +73,9 @@ public final class BundleFile: @unchecked Sendable {
         var seen = Set<Digest>()
         for blob in blobs where seen.insert(blob.digest).inserted {
             try layout.addFile(BundleLayout.blobPath(blob.digest), size: blob.size)
+        }
+        for digest in placeholders where seen.insert(digest).inserted {
+            try layout.addFile(BundleLayout.blobPath(digest), size: 0)
         }
         return layout
     }

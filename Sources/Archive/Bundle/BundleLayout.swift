@@ -25,6 +25,19 @@ public enum BundleLayout {
         "\(blobsDirectory)/\(digest.algorithm)/\(digest.encoded)"
     }
 
+    /// The sha256 of no bytes: the one digest an empty entry can truly have.
+    public static let emptyDigest = Digest.compute(of: Data())
+
+    /// Whether a blob entry of `size` bytes named for `digest` is a delta's placeholder: an empty
+    /// entry standing for a layer the delta left out (``DeltaBase``). podman's docker-archive
+    /// reader refuses a `manifest.json` layer with no entry at all ("Some layer tarfiles are
+    /// missing"), but asks storage for the layer before reading the entry; an empty one is never
+    /// read when the layer is there, and fails its digest check when it is not. The same holds
+    /// for `docker load` and `ctr images import`. Only meaningful in a delta.
+    public static func isPlaceholder(digest: Digest, size: Int64) -> Bool {
+        size == 0 && digest != emptyDigest
+    }
+
     /// The digest a `blobs/<alg>/<hex>` entry name claims, or `nil` for any other name.
     public static func digest(forBlobPath path: String) -> Digest? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)

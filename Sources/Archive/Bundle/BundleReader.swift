@@ -155,6 +155,13 @@ extension BundleReader {
             }
             currentEntry = nil
             contents.fileDigest = try tar.wholeFileDigest()
+            // A delta's empty stand-ins for the layers it left out are not blobs it holds.
+            if contents.deltaBases != nil {
+                for blob in contents.blobs.values where BundleLayout.isPlaceholder(digest: blob.digest, size: blob.size) {
+                    contents.blobs[blob.digest] = nil
+                    contents.placeholders.insert(blob.digest)
+                }
+            }
         }
 
         /// The entry's name with `./` and doubled slashes removed, or an error when the entry is not

@@ -78,6 +78,8 @@ public struct DeltaBases: Sendable {
                 let name = entry.name.hasPrefix("./") ? String(entry.name.dropFirst(2)) : entry.name
                 if name == BundleLayout.ociIndexFile { isLayout = true }
                 guard entry.kind == .regular, let digest = BundleLayout.digest(forBlobPath: name) else { continue }
+                // A delta base's placeholders stand for layers it does not hold either.
+                if BundleLayout.isPlaceholder(digest: digest, size: entry.size) { continue }
                 blobs[digest] = entry.size
             }
         } catch {

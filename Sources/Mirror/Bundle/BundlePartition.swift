@@ -65,8 +65,10 @@ struct BundlePartition {
 
         init(image: ResolvedImage, omitted: Set<Digest>) throws {
             entries = [:]
-            for blob in image.manifests + image.blobs where !omitted.contains(blob.digest) || image.configs.contains(blob.digest) {
-                entries[blob.digest] = 512 + (blob.size + 511) / 512 * 512
+            for blob in image.manifests + image.blobs {
+                // A left-out layer still takes a placeholder's header.
+                let isLeftOut = omitted.contains(blob.digest) && !image.configs.contains(blob.digest)
+                entries[blob.digest] = isLeftOut ? 512 : 512 + (blob.size + 511) / 512 * 512
             }
             // This image alone in a plan: its index entry and docker entry, plus separators. An
             // upper bound: a docker entry shared with an earlier image adds only a tag.

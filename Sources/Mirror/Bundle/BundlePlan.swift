@@ -68,7 +68,7 @@ struct BundlePlan: Sendable {
 
     /// The archive's size to the byte.
     func archiveSize() throws -> Int64 {
-        try BundleFile.layout(files: rootFiles().map { ($0.name, Int64($0.contents.count)) }, blobs: contents).size
+        try BundleFile.layout(files: rootFiles().map { ($0.name, Int64($0.contents.count)) }, blobs: contents, placeholders: omitted.map(\.digest)).size
     }
 
     var totalBytes: Int64 {

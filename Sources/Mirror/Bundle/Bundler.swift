@@ -49,8 +49,11 @@ public struct BundleSummary: Sendable {
     public var archives: [WrittenArchive]
     /// The list of parts (``ArchiveParts``), when the images were split.
     public var partsList: String?
-    /// How many more bytes the parts take than one archive would: layers repeated across parts.
+    /// How many more bytes the parts take than one archive would: layers repeated across parts,
+    /// and each part's own headers and index.
     public var splitAddedBytes: Int64
+    /// Of those, the bytes of blobs stored in more than one part.
+    public var repeatedBytes: Int64
     /// Parts of an earlier run at this name beyond this run's last (`NAME-4.tar` when this run wrote
     /// three): not part of the set, left for the user to remove.
     public var staleParts: [String]
@@ -135,7 +138,7 @@ public struct Bundler: Sendable {
         var files: [BundleFile] = []
         do {
             for (plan, path) in zip(plans, paths) {
-                files.append(try BundleFile(outputPath: path, files: try plan.rootFiles(), blobs: plan.contents))
+                files.append(try BundleFile(outputPath: path, files: try plan.rootFiles(), blobs: plan.contents, placeholders: plan.omitted.map(\.digest)))
             }
             for (plan, file) in zip(plans, files) {
                 for manifest in plan.manifests {
@@ -156,6 +159,7 @@ public struct Bundler: Sendable {
             }
             var partsList: String?
             var splitAddedBytes: Int64 = 0
+            var repeatedBytes: Int64 = 0
             var staleParts: [String] = []
             if options.maxPartSize != nil {
                 let list = ArchiveParts(parts: archives.map {
@@ -167,6 +171,9 @@ public struct Bundler: Sendable {
                 try list.write(to: partsList!)
                 let whole = try BundlePlan(images: images, omitting: held, bases: bases).archiveSize()
                 splitAddedBytes = max(0, archives.reduce(0) { $0 + $1.size } - whole)
+                let stored = plans.reduce(Int64(0)) { $0 + $1.contents.totalSize }
+                let unique = Dictionary(plans.flatMap(\.contents).map { ($0.digest, $0.size) }, uniquingKeysWith: { first, _ in first })
+                repeatedBytes = stored - unique.values.reduce(0, +)
                 var next = archives.count + 1
                 while FileManager.default.fileExists(atPath: ArchiveParts.partPath(for: outputPath, number: next)) {
                     staleParts.append(ArchiveParts.partPath(for: outputPath, number: next))
@@ -176,7 +183,7 @@ public struct Bundler: Sendable {
             let omitted = Dictionary(plans.flatMap(\.omitted).map { ($0.digest, $0.size) }, uniquingKeysWith: { first, _ in first })
             let uniqueBlobs = Set(plans.flatMap { $0.contents.map(\.digest) }).count
             return BundleSummary(
-                output: outputPath, archives: archives, partsList: partsList, splitAddedBytes: splitAddedBytes,
+                output: outputPath, archives: archives, partsList: partsList, splitAddedBytes: splitAddedBytes, repeatedBytes: repeatedBytes,
                 staleParts: staleParts, bases: bases, omittedBlobs: omitted.count, omittedBytes: omitted.values.reduce(0, +),
                 bundled: images, failures: failures, blobs: uniqueBlobs,
                 bytes: placements.reduce(0) { $0 + $1.blob.descriptor.size } + Set(plans.flatMap(\.manifests)).totalSize,

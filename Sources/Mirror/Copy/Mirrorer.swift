@@ -96,7 +96,7 @@ public struct Mirrorer: Sendable {
         // pushed, then mounted where needed; the pusher sends only what the archive holds.
         var deltaOutcome = DeltaLayerCheck.Outcome()
         if let bases = contents.deltaBases {
-            let leftOut = Set(images.flatMap(\.blobs).map(\.digest).filter { offsets[$0] == nil })
+            let leftOut = Set(images.flatMap(\.blobs).map(\.digest).filter { contents.blobs[$0] == nil })
             let check = DeltaLayerCheck(clients: RegistryClientPool(access: self.destination), dryRun: options.dryRun)
             deltaOutcome = try await check.run(images, leftOut: leftOut, archive: archive, bases: bases)
             for index in images.indices { images[index].blobs.removeAll { leftOut.contains($0.digest) } }

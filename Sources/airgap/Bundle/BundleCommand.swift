@@ -167,9 +167,10 @@ struct BundleCommand: AsyncParsableCommand {
             for archive in summary.archives {
                 lines.append("  \(archive.path)  \(Formatting.bytes(archive.size))  \(Formatting.count(archive.images.count, "image"))")
             }
-            lines.append(summary.splitAddedBytes == 0
-                ? "no layer is repeated across parts"
-                : "the split adds \(Formatting.bytes(summary.splitAddedBytes)): layers shared by images in different parts are stored in each")
+            lines.append(summary.repeatedBytes == 0
+                ? "no layer is repeated across parts; the split adds \(Formatting.bytes(summary.splitAddedBytes)) of headers"
+                : "the split adds \(Formatting.bytes(summary.splitAddedBytes)): \(Formatting.bytes(summary.repeatedBytes)) of layers "
+                    + "shared by images in different parts are stored in each")
         }
         if !summary.bases.isEmpty {
             let names = summary.bases.map(\.name).joined(separator: ", ")

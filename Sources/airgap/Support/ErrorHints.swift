@@ -58,6 +58,8 @@ enum ErrorHints {
         case let error as BundleError: return bundle(error)
         case let error as MirrorError:
             if case .archiveInvalid(let archive, _, _) = error { return "`airgap verify \(archive)` lists every problem" }
+        case let error as DeltaBaseError:
+            if case .notAnArchive = error { return "--since takes an archive airgap bundle wrote, or its .parts list" }
         case let error as NodeArchiveError: return nodeArchive(error)
         case let error as NodeRunError:
             if case .missingTool("scp") = error { return "or copy through the API server with --copy stream" }
@@ -132,6 +134,7 @@ enum ErrorHints {
         case .noImages: return "name images as arguments, or use -f LIST or --suite NAME"
         case .platformNotFound: return "pick one with --platform, or use --all-platforms"
         case .notAnImage: return "leave it out of the list (airgap mirror copies artifacts as they are)"
+        case .imagesTooLarge: return "raise --max-size, or carry those images in an archive of their own"
         default: return nil
         }
     }

@@ -42,6 +42,7 @@ enum RunReport {
         /// The list of parts, when split.
         var parts: String?
         var splitAddedBytes: Int64?
+        var repeatedBytes: Int64?
         var delta: Delta?
         var images: [Image]
         var blobs: Int
@@ -92,6 +93,7 @@ enum RunReport {
             output: summary.output,
             archives: summary.archives.map { Bundle.Archive(path: $0.path, size: $0.size, sha256: $0.sha256.encoded, images: $0.images.count) },
             parts: summary.partsList, splitAddedBytes: summary.partsList == nil ? nil : summary.splitAddedBytes,
+            repeatedBytes: summary.partsList == nil ? nil : summary.repeatedBytes,
             delta: summary.bases.isEmpty ? nil : .init(bases: summary.bases, omittedBlobs: summary.omittedBlobs, omittedBytes: summary.omittedBytes),
             images: bundled + failed, blobs: summary.blobs, sharedBlobs: summary.sharedBlobs, bytes: summary.bytes,
             blobsFetched: summary.blobsFetched, bytesFetched: summary.bytesFetched, blobsFromCache: summary.blobsFromCache,
