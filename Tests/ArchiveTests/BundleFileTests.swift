@@ -54,10 +54,61 @@ import Testing
                 try file.copyBody(of: descriptor, from: "\(directory)/blob-\(index)")
             }
         }
-        try file.commit()
+        let checksum = try file.commit()
 
-        #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == Data(contentsOf: URL(fileURLWithPath: reference)))
+        let written = try Data(contentsOf: URL(fileURLWithPath: output))
+        #expect(try written == Data(contentsOf: URL(fileURLWithPath: reference)))
         #expect(!FileManager.default.fileExists(atPath: file.temporaryPath))
+        // Hashed in order while the bodies landed out of order: the sha256 of the file, and its sidecar.
+        #expect(checksum == Digest.compute(of: written))
+        #expect(try String(contentsOfFile: output + ".sha256", encoding: .utf8) == "\(checksum.encoded)  in-place.tar\n")
+    }
+
+    @Test func anArchiveWithABodyNeverWrittenIsNotCommitted() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (first, data) = blob(1_000, seed: 3)
+        let (second, _) = blob(2_000, seed: 4)
+        let output = directory + "/x.tar"
+        let file = try BundleFile(outputPath: output, files: [], blobs: [first, second])
+        let slot = try file.slot(for: first)
+        try data.withUnsafeBytes { try slot.write($0) }
+        try slot.commit()
+        #expect(throws: ArchiveError.self) { try file.commit() }
+        #expect(!FileManager.default.fileExists(atPath: output))
+        #expect(!FileManager.default.fileExists(atPath: output + ".sha256"))
+    }
+
+    @Test func aPartCopiesABodyFromAnotherPart() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (descriptor, data) = blob(70_000, seed: 9)
+        let first = try BundleFile(outputPath: directory + "/p-1.tar", files: [], blobs: [descriptor])
+        let second = try BundleFile(outputPath: directory + "/p-2.tar", files: [], blobs: [descriptor])
+        let slot = try first.slot(for: descriptor)
+        try data.withUnsafeBytes { try slot.write($0) }
+        try slot.commit()
+        try second.copyBody(of: descriptor, from: first)
+        try first.commit()
+        try second.commit()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/p-1.tar")) == Data(contentsOf: URL(fileURLWithPath: directory + "/p-2.tar")))
+    }
+
+    @Test func placeholdersAreEmptyEntriesNamedForTheirLayer() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (kept, data) = blob(600, seed: 5)
+        let (leftOut, _) = blob(9_000, seed: 6)
+        let output = directory + "/delta.tar"
+        let file = try BundleFile(outputPath: output, files: [], blobs: [kept], placeholders: [leftOut.digest])
+        let slot = try file.slot(for: kept)
+        try data.withUnsafeBytes { try slot.write($0) }
+        try slot.commit()
+        try file.commit()
+        let reader = try TarReader(path: output)
+        var sizes: [String: Int64] = [:]
+        while let entry = try reader.next() { sizes[entry.name] = entry.size }
+        #expect(sizes[BundleLayout.blobPath(kept.digest)] == 600)
+        #expect(sizes[BundleLayout.blobPath(leftOut.digest)] == 0)
+        #expect(BundleLayout.isPlaceholder(digest: leftOut.digest, size: 0))
+        #expect(!BundleLayout.isPlaceholder(digest: BundleLayout.emptyDigest, size: 0))
     }
 
     @Test func aDiscardedFileLeavesNothing() throws {

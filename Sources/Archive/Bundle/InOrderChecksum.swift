@@ -62,6 +62,7 @@ final class InOrderChecksum: @unchecked Sendable {
     /// The file's sha256, once every body is complete and hashed (waiting for what is left).
     func finish() throws -> Digest {
         try queue.sync {
+            advance()  // the tail after the last body, or the whole file when it has no bodies
             if let failure { throw failure }
             guard nextBody == bodies.count, hashedUpTo == size else {
                 throw ArchiveError(
