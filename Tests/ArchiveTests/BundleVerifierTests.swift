@@ -48,7 +48,9 @@ import Testing
         for (position, descriptor) in descriptors.enumerated().reversed() {
             let data = fixture.blobData[descriptor.digest]!
             if position % 2 == 0 {
-                try data.withUnsafeBytes { try file.slot(for: descriptor).write($0) }
+                let slot = try file.slot(for: descriptor)
+                try data.withUnsafeBytes { try slot.write($0) }
+                try slot.commit()
             } else {
                 let source = scratch.path(descriptor.digest.encoded)
                 try data.write(to: URL(fileURLWithPath: source))

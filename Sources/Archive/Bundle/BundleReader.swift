@@ -125,7 +125,6 @@ extension BundleReader {
 
         mutating func run() throws {
             let tar = try TarReader(path: archive, hashingWholeFile: hashingWholeFile)
-            defer { currentEntry = nil }
             while let entry = try tar.next() {
                 contents.entryCount += 1
                 currentEntry = entry.name
