@@ -1,6 +1,6 @@
 # bench/lib.sh — what the benchmarks that need a registry share; sourced by bench/run.sh
-# (`airgap bundle`, issue 3), bench/mirror.sh (`airgap mirror`, issue 5) and bench/perf.sh (both
-# against the floors, issue 16), never run.
+# (`airgap bundle`, issue 3), bench/mirror.sh (`airgap mirror`, issue 5), bench/perf.sh (both
+# against the floors, issue 16) and bench/sneakernet.sh (parts and deltas, issue 17), never run.
 #
 # It holds: die/log/need, GNU time, the release build, the synthetic image sets (recipes and the
 # OCI layouts generated from them, bench/benchtool.py), docker-registry instances (any number, each
