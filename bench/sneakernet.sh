@@ -426,7 +426,7 @@ set_report() {
 	sha=$(med "$set/sha256sum" 2)
 	local split_note
 	if [[ $repeated == 0 ]]; then
-		split_note="no layer is stored in two parts: what the split adds is each part's own tar headers, \`index.json\` and \`manifest.json\`"
+		split_note="no layer is stored in two parts, so that is only each part's own tar headers, \`index.json\` and \`manifest.json\`"
 	else
 		split_note="$(mib "$repeated") MiB of it are layers shared by images in different parts, stored in each"
 	fi
