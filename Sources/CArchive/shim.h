@@ -3,8 +3,7 @@
 #ifndef AIRGAP_CARCHIVE_SHIM_H
 #define AIRGAP_CARCHIVE_SHIM_H
 
-// copy_file_range(2) is declared only with _GNU_SOURCE, which Swift's Glibc module does not set.
-#define _GNU_SOURCE
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -13,6 +12,14 @@
 static inline unsigned int airgap_ae_ifreg(void) { return AE_IFREG; }
 static inline unsigned int airgap_ae_ifdir(void) { return AE_IFDIR; }
 static inline unsigned int airgap_ae_iflnk(void) { return AE_IFLNK; }
+
+// copy_file_range(2), glibc 2.27+, as <unistd.h> declares it under _GNU_SOURCE. Declared here
+// instead of defining _GNU_SOURCE, which would change the glibc types this module defines: under
+// it, fd_set's member is `fds_bits`, elsewhere (Dispatch's CDispatch) `__fds_bits`, and clang then
+// refuses every file that sees both definitions ("'__fds_bits' from module 'CDispatch' is not
+// present in definition of 'fd_set' in module 'CArchive'"; it broke every clean
+// `swift build --sanitize=…`).
+extern ssize_t copy_file_range(int infd, off_t *pinoff, int outfd, off_t *poutoff, size_t length, unsigned int flags);
 
 // The kernel-side copy that puts cached blobs into an archive and verified archive bodies into the
 // cache without passing the bytes through the process.
