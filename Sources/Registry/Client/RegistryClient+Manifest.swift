@@ -19,14 +19,21 @@ extension RegistryClient {
     /// Resolves a reference to its manifest's descriptor with HEAD: digest and size without
     /// downloading the manifest (and without spending a Docker Hub pull).
     public func resolve(_ reference: ImageReference) async throws -> Descriptor {
-        let call = RegistryCall.manifest(.head, repository: reference.repository, reference: reference.manifestReference, subject: "manifest \(reference)")
+        try await resolve(reference, scope: RegistryCall.pullScope(reference.repository))
+    }
+
+    /// ``resolve(_:)`` with a token for `scope`: a push asks with push rights from its first
+    /// request, so one token serves the repository's whole push.
+    func resolve(_ reference: ImageReference, scope: String) async throws -> Descriptor {
+        var call = RegistryCall.manifest(.head, repository: reference.repository, reference: reference.manifestReference, subject: "manifest \(reference)")
+        call.scopes = [scope]
         let response = try await execute(call)
         guard let contentType = response.headers["Content-Type"].flatMap(MediaType.init(contentType:)),
               let digestHeader = response.headers["Docker-Content-Digest"],
               let length = response.headers["Content-Length"].flatMap(Int64.init)
         else {
             // Some registries omit these on HEAD; the manifest itself always tells.
-            return try await fetchManifest(reference).descriptor
+            return try await fetchManifest(reference, scope: scope).descriptor
         }
         let digest = try Digest(digestHeader)
         if let pinned = reference.digest, pinned != digest {
@@ -37,8 +44,13 @@ extension RegistryClient {
 
     /// Downloads a manifest or index (at most 4 MiB), verifies its digest and decodes it.
     public func fetchManifest(_ reference: ImageReference) async throws -> FetchedManifest {
+        try await fetchManifest(reference, scope: RegistryCall.pullScope(reference.repository))
+    }
+
+    private func fetchManifest(_ reference: ImageReference, scope: String) async throws -> FetchedManifest {
         let subject = "manifest \(reference)"
-        let call = RegistryCall.manifest(.get, repository: reference.repository, reference: reference.manifestReference, subject: subject)
+        var call = RegistryCall.manifest(.get, repository: reference.repository, reference: reference.manifestReference, subject: subject)
+        call.scopes = [scope]
         let sink = MemorySink(limit: ManifestDocument.sizeLimit)
         let response = try await execute(call, sink: sink)
         let bytes = sink.data

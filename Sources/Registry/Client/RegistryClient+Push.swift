@@ -60,9 +60,12 @@ extension RegistryClient {
     }
 
     /// The descriptor of what the destination has under `reference`, or `nil` when it has nothing.
+    /// Asked with push rights, as ``hasBlob(_:in:)`` is: the token that checks the tag is the one
+    /// the push then uses, not a pull token fetched first and dropped (containers/image's
+    /// destination asks `pull,push` from its first request too).
     public func existingManifest(_ reference: ImageReference) async throws -> Descriptor? {
         do {
-            return try await resolve(reference)
+            return try await resolve(reference, scope: RegistryCall.pushScope(reference.repository))
         } catch RegistryError.unexpectedStatus(let status, _, _, _, _, _) where status == 404 {
             return nil
         }

@@ -73,6 +73,18 @@ import Testing
         #expect(http.requests.filter { $0.url.host == "registry.example.com" }.count == 2 + 16)
     }
 
+    @Test func aDestinationsTagCheckAndItsPushShareOnePullPushToken() async throws {
+        let http = Self.registry()
+        let registryClient = client(http)
+        _ = try await registryClient.existingManifest(reference)
+        _ = try await registryClient.hasBlob(Digest.compute(of: Self.manifest), in: reference.repository)
+        let tokenRequests = http.requests.filter { $0.url.host == "auth.example.com" }
+        #expect(tokenRequests.count == 1)
+        let scopes = URLComponents(url: try #require(tokenRequests.first).url, resolvingAgainstBaseURL: false)?
+            .queryItems?.filter { $0.name == "scope" }.compactMap(\.value)
+        #expect(scopes == ["repository:library/busybox:pull,push"])
+    }
+
     @Test func anonymousTokensAreFetchedWithoutCredentials() async throws {
         let http = Self.registry(anonymousAllowed: true)
         _ = try await client(http, credentials: NoCredentials()).fetchManifest(reference)
