@@ -56,17 +56,19 @@ public struct NodeArchive: Sendable, Hashable {
         return names
     }
 
-    /// Reads the archive's image names (``BundleReader``, which also refuses unsafe entries) and
-    /// hashes the whole file.
+    /// Reads the archive's image names (``BundleReader``, which also refuses unsafe entries),
+    /// hashing the whole file in the same pass.
     public static func read(path: String) throws(NodeArchiveError) -> NodeArchive {
         let contents: BundleContents
         do {
-            contents = try BundleReader(path: path).read()
+            contents = try BundleReader(path: path, hashingWholeFile: true).read()
         } catch {
             throw .unreadable(error)
         }
         let images = try imageNames(of: contents)
-        let sha256 = try FileSHA256.digest(ofFileAt: path)
+        guard let sha256 = contents.fileDigest else {
+            throw .hashing(archive: path, reason: "the reader did not hash the file")
+        }
         return NodeArchive(path: path, sha256: sha256, size: contents.archiveSize, images: images)
     }
 
