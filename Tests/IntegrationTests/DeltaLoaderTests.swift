@@ -180,18 +180,25 @@ import Testing
             try Containerd.importArchive(fixture.delta, namespace: removed)
         }
 
-        // The base's images removed but its content kept (a gc.root label): the delta imports whole.
+        // The base's images removed but its layers kept (a gc.root label on each: only on layers,
+        // which the images hold until then, so garbage collection cannot take one meanwhile).
         let kept = Containerd.uniqueNamespace()
+        defer { try? Containerd.removeNamespace(kept) }
         try Containerd.importArchive(fixture.base, namespace: kept)
-        let content = try Containerd.ctr(["content", "ls", "-q"], namespace: kept).stdoutLines
-        for digest in content {
+        let layers = try Containerd.ctr(["content", "ls"], namespace: kept).stdoutLines
+            .filter { $0.contains("containerd.io/uncompressed=") }
+            .compactMap { $0.split(whereSeparator: \.isWhitespace).first.map(String.init) }
+        #expect(layers.count == 4, "os, lib, app-1, tool-1")
+        for digest in layers {
             try Containerd.ctr(["content", "label", digest, "containerd.io/gc.root=kept"], namespace: kept)
         }
         try Containerd.ctr(["images", "rm", "--sync"] + fixture.baseNames, namespace: kept)
         #expect(try Containerd.imageNames(namespace: kept).isEmpty)
         try Containerd.importArchive(fixture.delta, namespace: kept)
         #expect(try Containerd.contentStatus(namespace: kept) == [fixture.app2: "complete", fixture.tool1: "complete"])
-        try Containerd.ctr(["content", "rm"] + content, namespace: kept)
-        try Containerd.removeNamespace(kept)
+        // An empty value removes the label: garbage collection may have them again.
+        for digest in layers {
+            try Containerd.ctr(["content", "label", digest, "containerd.io/gc.root="], namespace: kept)
+        }
     }
 }
