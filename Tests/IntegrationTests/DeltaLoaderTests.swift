@@ -73,6 +73,23 @@ import Testing
         }
     }
 
+    @Test func podmanLoadKeepsTheImagesItLoadedBeforeALayerWasMissing() async throws {
+        let fixture = try await DeltaFixture.make(in: directory)
+        defer { fixture.remove() }
+        let store = try Podman.load(archive: fixture.base)
+        defer { store.remove() }
+        // Without tool:1 its own layer is gone; app:1 still holds os and lib.
+        try store.podman(["rmi", fixture.tool1])
+
+        let failure = loaderFailure("podman load of a delta over part of its base") {
+            try store.podman(["load", "--signature-policy", store.signaturePolicy, "-i", fixture.delta])
+        }
+        #expect(failure?.stderr.contains("Digest did not match") == true, "\(failure?.stderr ?? "")")
+        // podman loads image after image: app:2 is in, tool:1 is not. Why `nodes` checks first.
+        #expect(try store.imageID(named: fixture.app2) == fixture.podmanID(fixture.app2))
+        #expect(!store.exists(fixture.tool1))
+    }
+
     @Test func podmansOCIViewFindsALeftOutLayerByItsCompressedDigestOnly() async throws {
         let fixture = try await DeltaFixture.make(in: directory)
         defer { fixture.remove() }
