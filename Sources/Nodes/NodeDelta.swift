@@ -30,7 +30,7 @@ public struct NodeDelta: Sendable, Hashable {
     public var baseNames: String {
         let names = bases.map(\.name)
         switch names.count {
-        case 0: return "the archives it was bundled --since (the delta does not name them)"
+        case 0: return "its base archives (the delta does not name them)"
         case 1: return names[0]
         default: return names.dropLast().joined(separator: ", ") + " and " + names[names.count - 1]
         }

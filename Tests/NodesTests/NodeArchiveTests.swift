@@ -108,7 +108,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ([], "the archives it was bundled --since (the delta does not name them)"),
+        ([], "its base archives (the delta does not name them)"),
         (["may.tar"], "may.tar"),
         (["april.tar", "may.tar"], "april.tar and may.tar"),
         (["march.tar", "april.tar", "may.tar"], "march.tar, april.tar and may.tar"),
