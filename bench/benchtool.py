@@ -21,6 +21,11 @@
   names LAYOUT [COUNT]
       Prints the layout's image names (its first COUNT), one per line, in index order.
 
+  sizes LAYOUT
+      Prints "NAME BYTES OTHERS" for each image: BYTES its manifest, config and layers together (what
+      the image alone puts into an archive, tar headers aside), OTHERS the same for every other image
+      of the layout together, each blob counted once.
+
   check-blobs DST LIST
       LIST holds "REPO DIGEST" lines: checks that every blob is at DST (HEAD 200), exits 1 if not.
 
@@ -205,6 +210,19 @@ def blob_list(layout, registry, prefix, tag, count=None):
                 print(f'http://{registry}/v2/{prefix}/{name}/blobs/{d["digest"]} {d["size"]} {d["digest"][7:]}')
 
 
+def sizes(layout):
+    blobs = {}
+    for name, digest, manifest in images(layout):
+        manifest_size = os.path.getsize(os.path.join(layout, "blobs", "sha256", digest[7:]))
+        blobs[name] = {digest: manifest_size} | {d["digest"]: d["size"] for d in [manifest["config"]] + manifest["layers"]}
+    for name, own in blobs.items():
+        others = {}
+        for other, theirs in blobs.items():
+            if other != name:
+                others.update(theirs)
+        print(name, sum(own.values()), sum(others.values()))
+
+
 def head_ok(url):
     try:
         urllib.request.urlopen(urllib.request.Request(url, method="HEAD")).close()
@@ -259,6 +277,8 @@ def main():
     elif command == "names":
         for name, _, _ in images(*args):
             print(name)
+    elif command == "sizes":
+        sizes(*args)
     elif command == "check-blobs":
         check_blobs(*args)
     elif command == "check-mirror":

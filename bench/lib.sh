@@ -1,6 +1,6 @@
 # bench/lib.sh — what the benchmarks that need a registry share; sourced by bench/run.sh
-# (`airgap bundle`, issue 3), bench/mirror.sh (`airgap mirror`, issue 5) and bench/perf.sh (both
-# against the floors, issue 16), never run.
+# (`airgap bundle`, issue 3), bench/mirror.sh (`airgap mirror`, issue 5), bench/perf.sh (both
+# against the floors, issue 16) and bench/sneakernet.sh (parts and deltas, issue 17), never run.
 #
 # It holds: die/log/need, GNU time, the release build, the synthetic image sets (recipes and the
 # OCI layouts generated from them, bench/benchtool.py), docker-registry instances (any number, each
@@ -34,6 +34,26 @@ IMAGE_SPECS=(
 BIG_IMAGE=big
 TAG=v1
 REPO_PREFIX=bench
+
+# heldout_specs: sets HELDOUT_SPECS to the recipe of issue 16's held-out set ("heldout" in
+# bench/perf.sh and bench/sneakernet.sh), described by HELDOUT_DESC: a 300 MiB base shared by 5
+# images (4 with one own 20 MiB layer; one with 29 more 6 MiB layers: 30 layers), a 700 MiB layer,
+# 4 tiny images (one 64 KiB layer each).
+HELDOUT_DESC="app-1 … app-4 (base 300 + own 20), layers-30 (base 300 + 29 layers of 6), big-700 (700), tiny-1 … tiny-4 (64 KiB each)"
+heldout_specs() {
+	local i l30=""
+	HELDOUT_SPECS=()
+	for i in 1 2 3 4; do
+		HELDOUT_SPECS+=("app-$i base:300 app-$i:20")
+	done
+	for i in $(seq 1 29); do
+		l30+=" l30-$i:6"
+	done
+	HELDOUT_SPECS+=("layers-30 base:300$l30" "big-700 big-700:700")
+	for i in 1 2 3 4; do
+		HELDOUT_SPECS+=("tiny-$i tiny-$i:64K")
+	done
+}
 
 # die, need, free_ports, registry_command, wait_http: the helpers the test scripts share.
 LIB_PREFIX=bench

@@ -133,20 +133,10 @@ define_set() {
 define_sets() {
 	define_set bench8 bench8 "" "bench/run.sh's set: $(describe_images)" "${IMAGE_SPECS[@]}"
 
-	local held=() i l30=""
-	for i in 1 2 3 4; do
-		held+=("app-$i base:300 app-$i:20")
-	done
-	for i in $(seq 1 29); do
-		l30+=" l30-$i:6"
-	done
-	held+=("layers-30 base:300$l30" "big-700 big-700:700")
-	for i in 1 2 3 4; do
-		held+=("tiny-$i tiny-$i:64K")
-	done
-	define_set heldout heldout "" "app-1 … app-4 (base 300 + own 20), layers-30 (base 300 + 29 layers of 6), big-700 (700), tiny-1 … tiny-4 (64 KiB each)" "${held[@]}"
+	heldout_specs
+	define_set heldout heldout "" "$HELDOUT_DESC" "${HELDOUT_SPECS[@]}"
 
-	local cat=()
+	local cat=() i
 	for ((i = 1; i <= CATALOG; i++)); do
 		cat+=("$(printf 'op-%03d' "$i") catalog-base:5 $(printf 'own-%03d' "$i"):4K")
 	done

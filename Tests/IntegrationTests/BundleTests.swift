@@ -255,22 +255,50 @@ import Testing
     }
 }
 
-/// Ctrl-C and SIGTERM while a registry hangs mid-request: a prompt exit and nothing at (or beside)
-/// the output path. The "registry" accepts connections and never answers.
+/// Ctrl-C, SIGTERM, SIGHUP (an ssh session that drops) and SIGQUIT while a layer download hangs
+/// (the fault proxy stalls it): a prompt exit with 128 + N and nothing at (or beside) the output
+/// path. The signal goes once the partial archive is there, so no test waits on the clock.
 @Suite struct BundleInterruptionTests {
-    @Test(arguments: [SIGINT, SIGTERM])
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP, SIGQUIT])
     func aSignalLeavesNothingBehind(signal: Int32) async throws {
-        let silent = try SilentServer()
+        let registry = try TestRegistry.plain()
+        let image = try await registry.pushImage(
+            repository: TestRegistry.uniqueRepository("bundle-signal"), tag: "v1", layers: [TestRegistry.randomData(200_000)])
+        let layer = "/v2/\(image.reference.repository)/blobs/\(image.layers[0].digest)"
+        let proxy = try FaultProxy(upstream: registry.host, rules: [.init("GET", layer, "stall", times: nil, afterBytes: 1000)])
+        defer { proxy.stop() }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("airgap-signal-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var sawPartial = false
+
+        let result = try await AirgapBinary.run(
+            ["bundle", "\(proxy.host)/\(image.reference.repository):v1", "--tls-verify=false", "--cache", directory + "/cache", "-o", directory + "/images.tar"],
+            interruptingWith: signal,
+            once: {
+                sawPartial = try FileManager.default.contentsOfDirectory(atPath: directory).contains { $0.hasPrefix(".images.tar.partial-") }
+                return sawPartial
+            })
+        #expect(sawPartial, "the partial archive was there when the signal went")
+        // Before, SIGHUP and SIGQUIT killed the process (status = the signal's number) and left
+        // .images.tar.partial-* behind.
+        #expect(result.status == 128 + signal, "\(result.stderr)")
+        #expect(result.stderr.contains("interrupted"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["cache"])
+    }
+
+    /// Started with SIGHUP ignored, as `nohup airgap bundle … &` does, airgap keeps ignoring it: the
+    /// hangup does not end the bundle, and a SIGTERM sent after it does (143, not 129).
+    @Test func underNohupAHangupIsIgnored() async throws {
+        let silent = try SilentServer()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("airgap-nohup-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
         let result = try await AirgapBinary.run(
             ["bundle", "127.0.0.1:\(silent.port)/library/busybox:1.29", "--tls-verify=false", "--cache", directory + "/cache", "-o", directory + "/images.tar"],
-            interruptingWith: signal, after: .milliseconds(700)
-        )
-        #expect(result.status == 128 + signal)
-        #expect(result.stderr.contains("interrupted"))
+            shell: #"trap '' HUP; exec "$0" "$@""#, interruptingWith: SIGHUP, SIGTERM, once: { silent.hasWaitingConnection })
+        #expect(result.status == 128 + SIGTERM, "\(result.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["cache"])
         withExtendedLifetime(silent) {}
     }

@@ -4,16 +4,16 @@ import Testing
 
 @testable import Registry
 
-/// Ctrl-C and SIGTERM during `airgap mirror` while one side hangs mid-request (a server that accepts
-/// and never answers): a prompt exit with 130/143, nothing unverified in the cache, and a rerun
-/// against the real registries completes.
+/// Ctrl-C, SIGTERM, SIGHUP and SIGQUIT during `airgap mirror` while one side hangs mid-request (a
+/// server that accepts and never answers), sent once airgap has connected to it: a prompt exit with
+/// 128 + N, nothing unverified in the cache, and a rerun against the real registries completes.
 @Suite struct MirrorInterruptionTests {
     enum SilentSide: String, Sendable, CaseIterable, CustomTestStringConvertible {
         case source, destination
         var testDescription: String { "silent \(rawValue)" }
     }
 
-    @Test(arguments: [SIGINT, SIGTERM], SilentSide.allCases)
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP, SIGQUIT], SilentSide.allCases)
     func aSignalEndsTheMirrorAndARerunCompletes(signal: Int32, silent side: SilentSide) async throws {
         let registry = try TestRegistry.plain()
         let repository = TestRegistry.uniqueRepository("mirror-signal")
@@ -29,7 +29,7 @@ import Testing
         let destination = side == .destination ? "127.0.0.1:\(silent.port)/\(prefix)" : "\(registry.host)/\(prefix)"
         let interrupted = try await AirgapBinary.run(
             ["mirror", source, destination, "--tls-verify=false", "--cache", cache],
-            interruptingWith: signal, after: .milliseconds(700))
+            interruptingWith: signal, once: { silent.hasWaitingConnection })
         #expect(interrupted.status == 128 + signal, "stderr: \(interrupted.stderr)")
         #expect(interrupted.stderr.contains("interrupted"))
         #expect(try CacheAudit.unverifiedBlobs(in: cache).isEmpty, "every blob in the cache matches its name")

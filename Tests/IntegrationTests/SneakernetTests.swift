@@ -200,6 +200,33 @@ import Testing
         #expect(swapped.status == 1, "\(swapped.stdout)")
     }
 
+    @Test func aWholeSetOfPartsMirrorsInOneCommandOnlyWhenEveryPartIsThere() async throws {
+        let set = try await ImageSet.push("partsmirror")
+        let sandbox = try Sandbox("partsmirror")
+        defer { sandbox.remove() }
+        let output = sandbox.directory + "/images.tar"
+        try #require(try bundle(sandbox, set.names, ["--max-size", "900K", "-o", output, "-q"]).status == 0)
+        let list = sandbox.directory + "/images.parts"
+        let destination = "\(set.registry.host)/\(TestRegistry.uniqueRepository("partsdest"))"
+
+        let second = sandbox.directory + "/images-2.tar"
+        try FileManager.default.moveItem(atPath: second, toPath: second + ".away")
+        let refused = try sandbox.run(["mirror", "--from", list, "--to", destination, "--tls-verify=false"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("lists images-2.tar, but it is missing; nothing was pushed"), "\(refused.stderr)")
+        #expect(throws: OracleError.self) {
+            try Skopeo.inspect("docker://\(destination)/\(set.a.reference.repository):1", arguments: ["--tls-verify=false"])
+        }
+
+        try FileManager.default.moveItem(atPath: second + ".away", toPath: second)
+        let mirrored = try sandbox.run(["mirror", "--from", list, "--to", destination, "--tls-verify=false", "-q"])
+        #expect(mirrored.status == 0, "\(mirrored.stderr)")
+        for image in [set.a, set.b, set.c] {
+            let inspection = try Skopeo.inspect("docker://\(destination)/\(image.reference.repository):1", arguments: ["--tls-verify=false"])
+            #expect(inspection.digest == image.manifest.digest.description)
+        }
+    }
+
     // MARK: - Deltas
 
     /// The month after: `b` gained a layer, `c` is new; `a` did not change.
@@ -241,7 +268,15 @@ import Testing
         try #require(try bundle(sandbox, [set.c.reference.description], ["-o", other, "-q"]).status == 0)
         let wrong = try sandbox.run(["verify", "--base", other, delta, "--output", "json"])
         #expect(wrong.status == 1)
-        #expect(wrong.stdout.contains("\"missingFromBase\""), "\(wrong.stdout)")
+        // Once per left-out layer, not once per image that uses it (a and b share one).
+        #expect(wrong.stdout.components(separatedBy: "\"missingFromBase\"").count - 1 == 2, "\(wrong.stdout)")
+        // A delta split into parts is checked against its base part by part.
+        let split = sandbox.directory + "/june-split.tar"
+        try #require(try bundle(sandbox, [set.a, b2, set.c].map(\.reference.description), ["--since", base, "--max-size", "400K", "-o", split, "-q"]).status == 0)
+        let parts = try sandbox.run(["verify", "--base", base, sandbox.directory + "/june-split.parts"])
+        #expect(parts.status == 0 && parts.stdout.contains("each found intact in \(base)"), "\(parts.stdout)")
+        let partsWrong = try sandbox.run(["verify", "--base", other, sandbox.directory + "/june-split.parts"])
+        #expect(partsWrong.status == 1, "\(partsWrong.stdout)")
         let inspect = try sandbox.run(["inspect", delta])
         #expect(inspect.stdout.contains("delta of may.tar"), "\(inspect.stdout)")
 

@@ -145,7 +145,10 @@ import Testing
         let silent = try SilentServer()
         let request = HTTPRequest(url: URL(string: "http://127.0.0.1:\(silent.port)/v2/")!, allowsPlainHTTP: true, stallTimeout: 0)
         let task = Task { try await transport.send(request) }
-        try await Task.sleep(for: .milliseconds(200))
+        // Cancelled once the request is in flight (connected), not after a delay.
+        let deadline = ContinuousClock.now + .seconds(120)
+        while !silent.hasWaitingConnection, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(silent.hasWaitingConnection, "the transfer never connected")
         task.cancel()
         await #expect(throws: CancellationError.self) { _ = try await task.value }
         withExtendedLifetime(silent) {}

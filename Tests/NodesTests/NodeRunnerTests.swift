@@ -152,9 +152,10 @@ import Testing
     }
 
     /// The debug pod would run for ten minutes; cancelling must stop it (SIGTERM, SIGKILL after
-    /// 10 s). Not a wall-clock bound: other tests' blocking calls can starve this one's threads.
-    @Test(.timeLimit(.minutes(2)))
-    func cancellingStopsTheRunningCommands() async throws {
+    /// 10 s). No time limit: under a full parallel run, other tests' blocking calls starve this
+    /// one's threads for minutes; a runner that failed to stop the pod fails the last expectation
+    /// (the stand-in logs "end a" when its ten minutes are up), not a clock.
+    @Test func cancellingStopsTheRunningCommands() async throws {
         let scenario = try Scenario(nodes: ["a"])
         var environment = scenario.cluster.environment
         environment["AIRGAP_STANDIN_OC_TRACK"] = "600"

@@ -46,14 +46,19 @@ Endpoints (127.0.0.1 only):
 
   GET  /healthz                  200 "ok"
   GET  /control                  the current overrides and counters as JSON
-  POST /control/expiry?seconds=N[&registry_seconds=M][&user=U]
+  POST /control/expiry?seconds=N[&registry_seconds=M][&user=U][&count=K]
                                  lifetime of the NEXT tokens: expires_in=N in the response; the
                                  registry stops accepting them M seconds (default N) after issue.
+                                 M < 0: the registry refuses them from the start (they expired
+                                 |M| seconds before they were issued), while the client is told
+                                 they last N seconds: an expired token without waiting for one.
+                                 count=K: only the next K tokens (of U), ahead of any lasting
+                                 expiry override; then what applied before applies again.
   POST /control/delay?ms=N[&user=U]          answer token requests N ms late (0 = off)
   POST /control/fail?count=N[&status=503][&user=U]
                                  make the next N token requests fail with STATUS
   POST /control/revoke-refresh-tokens        forget every refresh token issued so far
-  POST /control/reset            drop every override (not the log, not the refresh tokens)
+  POST /control/reset[?user=U]   drop every override, or only U's (not the log, not the refresh tokens)
   `user=U` scopes an override to one account ("" = anonymous): tests running in parallel should
   scope their overrides to a user of their own (or use the "shortlived" user) so they do not
   change the tokens other tests get. Precedence: override for the user > the user's config
@@ -65,7 +70,8 @@ in the bundle) and then the signature with the leaf's key. Claims: iss, sub (use
 aud (= service), exp, nbf, iat, jti, access: [{type, name, actions}].
 The registry accepts a token until exp + 60 s (distribution's fixed clock-skew Leeway), so exp is
 written as ceil(now) + registry_seconds - 60: the registry really refuses the token (401
-invalid_token) between registry_seconds and registry_seconds + 1 s after it was issued. exp can therefore be earlier than iat for short lifetimes;
+invalid_token) between registry_seconds and registry_seconds + 1 s after it was issued, and at
+once when registry_seconds is negative. exp can therefore be earlier than iat for short lifetimes;
 clients must rely on expires_in (as the spec says), not on decoding the JWT.
 
 Request log (--log): one JSON object per token request (not for /control or /healthz):
@@ -180,6 +186,14 @@ class Issuer:
     def lifetime(self, user):
         """(expires_in, registry_seconds) for the next token of USER (None = anonymous)."""
         account = user or ""
+        with self.lock:
+            slot = self.overrides.get(account, {})
+            once = slot.get("expiry_next")
+            if once and once["count"] > 0:
+                once["count"] -= 1
+                if once["count"] == 0:
+                    del slot["expiry_next"]
+                return once["value"]
         ov = self._override(account, "expiry")
         if ov is None:
             u = self.config["users"].get(user) if user else None
@@ -514,9 +528,15 @@ class Handler(BaseHTTPRequestHandler):
             if action == "expiry":
                 secs = int(one("seconds"))
                 reg = int(one("registry_seconds", secs))
-                if secs < 0 or reg < 0:
-                    raise ValueError("negative")
-                iss.set_override(user, "expiry", (secs, reg))
+                count = one("count")
+                if secs < 0:
+                    raise ValueError("negative seconds")
+                if count is None:
+                    iss.set_override(user, "expiry", (secs, reg))
+                elif int(count) > 0:
+                    iss.set_override(user, "expiry_next", {"count": int(count), "value": (secs, reg)})
+                else:
+                    raise ValueError("count must be positive")
             elif action == "delay":
                 ms = int(one("ms"))
                 iss.set_override(user, "delay_ms", ms if ms > 0 else None)
@@ -529,7 +549,10 @@ class Handler(BaseHTTPRequestHandler):
                     iss.refresh_tokens.clear()
             elif action == "reset":
                 with iss.lock:
-                    iss.overrides.clear()
+                    if "user" in q:
+                        iss.overrides.pop(user, None)
+                    else:
+                        iss.overrides.clear()
             else:
                 self.send_json(404, {"error": "not_found", "error_description": action})
                 return

@@ -84,7 +84,8 @@ extension BundleContents {
                     layers: Set(runnable.flatMap { $0.manifest.layers.map(\.digest) }).count,
                     bytes: digests.reduce(0) { $0 + (sizes[$1] ?? 0) }))
         }
-        let shared = users.filter { $0.value > 1 }
+        // Sharing is about what the archive stores: a delta's left-out layers are stored nowhere.
+        let shared = users.filter { $0.value > 1 && (deltaBases == nil || blobs[$0.key] != nil) }
         let sharing = BundleInspection.Sharing(
             blobs: shared.count,
             bytes: shared.keys.reduce(0) { $0 + (sizes[$1] ?? 0) },

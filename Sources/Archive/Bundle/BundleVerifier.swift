@@ -116,6 +116,8 @@ public struct BundleVerifier: Sendable {
         var referenced: Set<Digest> = []
         /// Layers a delta left out (and its bases hold, when they were given), with their sizes.
         var leftOut: [Digest: Int64] = [:]
+        /// Left-out layers already reported missing from the bases.
+        var missingFromBase: Set<Digest> = []
         let images: [BundleContents.Image]
         /// Images by either of their name annotations, in `index.json` order.
         private let imagesByName: [String: [BundleContents.Image]]
@@ -174,12 +176,15 @@ public struct BundleVerifier: Sendable {
                 base.blobs[descriptor.digest].map { $0.isIntact && $0.size == descriptor.size } ?? false
             }
             guard held else {
-                let names = bases.map(\.archivePath).joined(separator: ", ")
-                report.add(
-                    .error(
-                        .missingFromBase, label,
-                        "\(label): layer \(descriptor.digest), left out of the delta, is not in \(names) (or is damaged there): "
-                            + "this delta was made against another base"))
+                // Once per layer, however many images use it.
+                if report.missingFromBase.insert(descriptor.digest).inserted {
+                    let names = bases.map(\.archivePath).joined(separator: ", ")
+                    report.add(
+                        .error(
+                            .missingFromBase, descriptor.digest.description,
+                            "layer \(descriptor.digest) (of \(label)), left out of the delta, is not in \(names) (or is damaged "
+                                + "there): this delta was made against another base"))
+                }
                 return true
             }
         }

@@ -20,10 +20,14 @@ public struct PartsVerification: Sendable, Hashable, Codable {
 }
 
 public enum PartsVerifier {
-    /// Verifies every part `listPath` names. A part that cannot be read at all is a problem of the
+    /// Verifies every part `listPath` names; for a set of delta parts, against the archives at
+    /// `bases` (read once for all parts). A part that cannot be read at all is a problem of the
     /// set, not a thrown error: the other parts are still checked.
-    public static func verify(listAt listPath: String, limits: BundleReader.Limits = BundleReader.Limits()) throws -> PartsVerification {
+    public static func verify(
+        listAt listPath: String, bases basePaths: [String] = [], limits: BundleReader.Limits = BundleReader.Limits()
+    ) throws -> PartsVerification {
         let list = try ArchiveParts.read(listPath)
+        let bases = try basePaths.map { try BundleReader(path: $0, limits: limits).read() }
         var result = PartsVerification(list: listPath, parts: [], problems: [])
         for (part, path) in zip(list.parts, list.archivePaths(relativeTo: listPath)) {
             func mismatch(_ message: String) {
@@ -49,7 +53,7 @@ public enum PartsVerifier {
                 }
                 continue
             }
-            let verification = BundleVerifier(contents: contents, expectedFileDigest: (part.sha256, listPath)).verify()
+            let verification = BundleVerifier(contents: contents, bases: bases, expectedFileDigest: (part.sha256, listPath)).verify()
             result.parts.append(verification)
             let names = Set(contents.images.map(\.label))
             if verification.valid, names != Set(part.images) {

@@ -157,34 +157,14 @@ public struct Bundler: Sendable {
                 let digest = try file.commit()
                 archives.append(WrittenArchive(path: file.outputPath, size: file.layout.size, sha256: digest, images: plan.images))
             }
-            var partsList: String?
-            var splitAddedBytes: Int64 = 0
-            var repeatedBytes: Int64 = 0
-            var staleParts: [String] = []
-            if options.maxPartSize != nil {
-                let list = ArchiveParts(parts: archives.map {
-                    ArchiveParts.Part(
-                        file: URL(fileURLWithPath: $0.path).lastPathComponent, size: $0.size, sha256: $0.sha256,
-                        images: $0.images.map(\.reference.description))
-                })
-                partsList = ArchiveParts.listPath(for: outputPath)
-                try list.write(to: partsList!)
-                let whole = try BundlePlan(images: images, omitting: held, bases: bases).archiveSize()
-                splitAddedBytes = max(0, archives.reduce(0) { $0 + $1.size } - whole)
-                let stored = plans.reduce(Int64(0)) { $0 + $1.contents.totalSize }
-                let unique = Dictionary(plans.flatMap(\.contents).map { ($0.digest, $0.size) }, uniquingKeysWith: { first, _ in first })
-                repeatedBytes = stored - unique.values.reduce(0, +)
-                var next = archives.count + 1
-                while FileManager.default.fileExists(atPath: ArchiveParts.partPath(for: outputPath, number: next)) {
-                    staleParts.append(ArchiveParts.partPath(for: outputPath, number: next))
-                    next += 1
-                }
-            }
+            let parts = try options.maxPartSize == nil
+                ? PartsOutcome()
+                : Self.finishParts(archives, plans: plans, images: images, held: held, bases: bases, outputPath: outputPath)
             let omitted = Dictionary(plans.flatMap(\.omitted).map { ($0.digest, $0.size) }, uniquingKeysWith: { first, _ in first })
             let uniqueBlobs = Set(plans.flatMap { $0.contents.map(\.digest) }).count
             return BundleSummary(
-                output: outputPath, archives: archives, partsList: partsList, splitAddedBytes: splitAddedBytes, repeatedBytes: repeatedBytes,
-                staleParts: staleParts, bases: bases, omittedBlobs: omitted.count, omittedBytes: omitted.values.reduce(0, +),
+                output: outputPath, archives: archives, partsList: parts.list, splitAddedBytes: parts.addedBytes,
+                repeatedBytes: parts.repeatedBytes, staleParts: parts.stale, bases: bases, omittedBlobs: omitted.count, omittedBytes: omitted.values.reduce(0, +),
                 bundled: images, failures: failures, blobs: uniqueBlobs,
                 bytes: placements.reduce(0) { $0 + $1.blob.descriptor.size } + Set(plans.flatMap(\.manifests)).totalSize,
                 blobsFetched: fetched, bytesFetched: progress.bytesFetched,

@@ -35,13 +35,16 @@ extension ImagePusher {
         var order: [BlobKey] = []
         var waiting: [Set<BlobKey>] = Array(repeating: [], count: images.count)
         var needers: [BlobKey: Set<Int>] = [:]
+        // The repositories each key already has a target in: a set, so that a base layer 20,000
+        // images share costs a lookup per image, not a scan of every earlier one.
+        var targetRepositories: [BlobKey: Set<ImageReference.Repository>] = [:]
         for (position, image) in images.enumerated() {
             for blob in image.blobs {
                 let key = BlobKey(image.destination, blob.digest)
                 if targets[key] == nil { order.append(key) }
                 // One target per repository: a blob listed twice, or by two images pushed into the
                 // same repository, is sent there once.
-                if !(targets[key]?.contains { $0.image.destination.repository == image.destination.repository } ?? false) {
+                if targetRepositories[key, default: []].insert(image.destination.repository).inserted {
                     targets[key, default: []].append(PushTarget(position: position, image: image, blob: blob))
                 }
                 waiting[position].insert(key)

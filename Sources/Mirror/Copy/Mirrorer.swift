@@ -108,6 +108,30 @@ public struct Mirrorer: Sendable {
         return summary
     }
 
+    /// Pushes every part a `.parts` list names (``ArchiveParts``), one after another, each as
+    /// ``mirror(archive:to:)`` does. Every part must be there, at the size the list says, before
+    /// the first is pushed: a set missing a part is named up front, not after half of it went.
+    public func mirror(parts listPath: String, to destination: String) async throws -> MirrorSummary {
+        let list = try ArchiveParts.read(listPath)
+        let paths = list.archivePaths(relativeTo: listPath)
+        for (part, path) in zip(list.parts, paths) {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+            guard size == part.size else {
+                throw MirrorError.partMissing(list: listPath, part: part.file, reason: size == nil ? "it is missing" : "it is \(size!) bytes, not \(part.size)")
+            }
+        }
+        var total = MirrorSummary()
+        for path in paths {
+            let summary = try await mirror(archive: path, to: destination)
+            total.outcomes += summary.outcomes
+            total.blobsUploaded += summary.blobsUploaded
+            total.blobsMounted += summary.blobsMounted
+            total.blobsExisting += summary.blobsExisting
+            total.bytesUploaded += summary.bytesUploaded
+        }
+        return total
+    }
+
     private func copyImage(
         _ top: Descriptor, named source: ImageReference, from contents: BundleContents, archive: String,
         offsets: [Digest: Int64], destination: ImageReference
@@ -151,6 +175,8 @@ public enum MirrorError: Error, Sendable, Equatable, CustomStringConvertible {
     case manifestNotItsDigest(reference: String, digest: Digest, actual: Digest)
     /// Layers a delta left out that the destination does not hold: its bases were not mirrored there.
     case deltaLayersMissing(archive: String, bases: [String], missing: [String])
+    /// A part a `.parts` list names is not there as listed.
+    case partMissing(list: String, part: String, reason: String)
 
     public var description: String {
         switch self {
@@ -162,6 +188,8 @@ public enum MirrorError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(archive): manifest \(digest) is not in the archive"
         case .manifestNotItsDigest(let reference, let digest, let actual):
             return "\(reference): the manifest bytes to push have digest \(actual), not \(digest); nothing was pushed under its name"
+        case .partMissing(let list, let part, let reason):
+            return "\(list) lists \(part), but \(reason); nothing was pushed"
         case .deltaLayersMissing(let archive, let bases, let missing):
             let names = bases.isEmpty ? "its base archive" : bases.joined(separator: ", ")
             return "\(archive) is a delta of \(names), and the destination lacks \(missing.count) layer\(missing.count == 1 ? "" : "s") "

@@ -132,7 +132,13 @@ extension ImageReference {
 
 // Both encode as their plain string and validate when decoded, like `Digest`.
 
-extension ImageReference.Repository: Codable {
+/// A reference component that is a string checked when it is made.
+protocol ValidatedComponent: Codable {
+    init(_ value: String) throws
+    var value: String { get }
+}
+
+extension ValidatedComponent {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         do {
@@ -148,18 +154,5 @@ extension ImageReference.Repository: Codable {
     }
 }
 
-extension ImageReference.Tag: Codable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        do {
-            self = try Self(container.decode(String.self))
-        } catch let error as ReferenceError {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
-    }
-}
+extension ImageReference.Repository: ValidatedComponent {}
+extension ImageReference.Tag: ValidatedComponent {}

@@ -44,16 +44,21 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
+        let basePaths: [String]
+        do {
+            basePaths = try bases.flatMap { base in
+                base.hasSuffix(ArchiveParts.fileExtension) ? try ArchiveParts.read(base).archivePaths(relativeTo: base) : [base]
+            }
+        } catch {
+            ArchiveCommandOptions.printToStandardError("error: \(error)")
+            throw ArchiveCommandOptions.unreadable
+        }
         if archive.path.hasSuffix(ArchiveParts.fileExtension) {
-            try verifyParts()
+            try verifyParts(bases: basePaths)
             return
         }
         let result: BundleVerification
         do {
-            var basePaths: [String] = []
-            for base in bases {
-                basePaths += base.hasSuffix(ArchiveParts.fileExtension) ? try ArchiveParts.read(base).archivePaths(relativeTo: base) : [base]
-            }
             result = try BundleVerifier.verify(archiveAt: archive.path, bases: basePaths)
         } catch {
             ArchiveCommandOptions.printToStandardError("error: \(error)")
@@ -111,10 +116,10 @@ struct VerifyCommand: ParsableCommand {
     }
 
     /// `verify NAME.parts`: each part, then the set.
-    private func verifyParts() throws {
+    private func verifyParts(bases: [String]) throws {
         let result: PartsVerification
         do {
-            result = try PartsVerifier.verify(listAt: archive.path)
+            result = try PartsVerifier.verify(listAt: archive.path, bases: bases)
         } catch {
             ArchiveCommandOptions.printToStandardError("error: \(error)")
             throw ArchiveCommandOptions.unreadable

@@ -164,6 +164,7 @@ struct BundleCommand: AsyncParsableCommand {
             \(summary.failures.isEmpty ? "" : "; \(summary.failures.count) left out")
             """]
         if summary.partsList != nil {
+            lines.append("the parts take \(Formatting.bytes(summary.archives.reduce(0) { $0 + $1.size })) together:")
             for archive in summary.archives {
                 lines.append("  \(archive.path)  \(Formatting.bytes(archive.size))  \(Formatting.count(archive.images.count, "image"))")
             }

@@ -50,7 +50,7 @@ struct MirrorCommand: AsyncParsableCommand {
         "A mapping file: SOURCE=DESTINATION (or SOURCE DESTINATION) per line, # comments allowed.", valueName: "mapping"))
     var mappingFile: String?
 
-    @Option(name: .customLong("from"), help: ArgumentHelp("Push every image of this offline archive (needs --to).", valueName: "archive"))
+    @Option(name: .customLong("from"), help: ArgumentHelp("Push every image of this offline archive, or of every part a .parts list names (needs --to).", valueName: "archive"))
     var archive: String?
 
     @Option(name: .customLong("to"), help: ArgumentHelp("The destination registry[/prefix] for --from.", valueName: "registry"))
@@ -117,7 +117,10 @@ struct MirrorCommand: AsyncParsableCommand {
                 summary = try await Interruption.cancellingOnSignals(
                     message: "interrupted: the images already mirrored are complete at the destination; run the command again to finish"
                 ) {
-                    if let archive, let destination { return try await mirrorer.mirror(archive: archive, to: destination) }
+                    if let archive, let destination {
+                        if archive.hasSuffix(ArchiveParts.fileExtension) { return try await mirrorer.mirror(parts: archive, to: destination) }
+                        return try await mirrorer.mirror(archive: archive, to: destination)
+                    }
                     return await mirrorer.mirror(pairs)
                 }
                 display.finish()

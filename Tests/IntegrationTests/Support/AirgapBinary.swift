@@ -61,24 +61,47 @@ extension AirgapBinary {
         return environment
     }
 
-    /// Starts the binary, sends `signal` once `delay` has passed, and waits for it to exit. Its
-    /// default cache is a scratch directory, as for ``run(_:stdin:environment:)``.
-    static func run(_ arguments: [String], interruptingWith signal: Int32, after delay: Duration) async throws -> Result {
+    struct NotReady: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Starts the binary, waits until `ready` says it got as far as the test needs, sends `signals`
+    /// in order, and waits for it to exit. Nothing here depends on how fast the machine is: the
+    /// signal goes once the condition holds (checked every 20 ms), and the 120-second deadline only
+    /// turns a hang into a failure. `shell` runs the binary through `sh -c SHELL` (which must end in
+    /// `exec "$0" "$@"`), e.g. to start it with a signal ignored, as nohup does. Its default cache
+    /// is a scratch directory, as for ``run(_:stdin:environment:)``.
+    static func run(
+        _ arguments: [String], shell: String? = nil, interruptingWith signals: Int32..., once ready: () throws -> Bool
+    ) async throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("airgap-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
+        if let shell {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", shell, path] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments = arguments
+        }
         process.environment = isolatedEnvironment([:], cacheHome: scratch.path)
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        try await Task.sleep(for: delay)
-        kill(process.processIdentifier, signal)
+        let deadline = ContinuousClock.now + .seconds(120)
+        while process.isRunning, !(try ready()) {
+            guard ContinuousClock.now < deadline else {
+                kill(process.processIdentifier, SIGKILL)
+                throw NotReady(description: "airgap \(arguments.joined(separator: " ")) never got ready in 120 s")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        for signal in signals { kill(process.processIdentifier, signal) }
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        // Killed by a signal (its default action), the status is the signal's number: 1 for SIGHUP.
         return Result(status: process.terminationStatus, stdout: "", stderr: String(decoding: stderr, as: UTF8.self))
     }
 }

@@ -17,6 +17,13 @@ final class SilentServer {
     init() throws {
         socket = try ListeningSocket()
     }
+
+    /// Whether a client has connected (the kernel holds the connection, unanswered): a command
+    /// that connected here is past its start-up and inside its work.
+    var hasWaitingConnection: Bool {
+        var entry = pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) == 1 && entry.revents & Int16(POLLIN) != 0
+    }
 }
 
 /// A TCP socket bound to 127.0.0.1 on an ephemeral port and listening; closed on deinit.

@@ -37,8 +37,14 @@ struct TestRegistry {
         }
         let diffIDs = layerDescriptors.map { "\"\($0.digest)\"" }.joined(separator: ",")
         let configJSON = Data(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[\#(diffIDs)]}}"#.utf8)
+        return try await pushManifest(repository: repository, tag: tag, config: configJSON, layers: layerDescriptors)
+    }
+
+    /// Pushes `config` as the image config and an OCI manifest listing it and `layers` (pushed
+    /// already) under `tag`.
+    func pushManifest(repository: String, tag: String, config configJSON: Data, layers: [Descriptor]) async throws -> PushedImage {
         let config = try await pushBlob(configJSON, repository: repository, mediaType: .ociImageConfig)
-        let layerJSON = layerDescriptors.map { #"{"mediaType":"\#($0.mediaType)","digest":"\#($0.digest)","size":\#($0.size)}"# }
+        let layerJSON = layers.map { #"{"mediaType":"\#($0.mediaType)","digest":"\#($0.digest)","size":\#($0.size)}"# }
         let manifestJSON = Data(#"""
             {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(config.digest)","size":\#(config.size)},"layers":[\#(layerJSON.joined(separator: ","))]}
             """#.utf8)
@@ -49,7 +55,7 @@ struct TestRegistry {
         let response = try await transport.send(put)
         #expect(response.status == 201, "manifest PUT: \(String(decoding: response.errorBody, as: UTF8.self))")
         let manifest = Descriptor(mediaType: .ociImageManifest, digest: Digest.compute(of: manifestJSON), size: Int64(manifestJSON.count))
-        return PushedImage(reference: try ImageReference("\(host)/\(repository):\(tag)"), manifest: manifest, config: config, layers: layerDescriptors)
+        return PushedImage(reference: try ImageReference("\(host)/\(repository):\(tag)"), manifest: manifest, config: config, layers: layers)
     }
 
     func pushBlob(_ data: Data, repository: String, mediaType: MediaType) async throws -> Descriptor {
@@ -110,21 +116,9 @@ extension TestRegistry {
         let configJSON = Data(#"""
             {"architecture":"amd64","os":"linux","config":{"Cmd":["/\#(files.last?.name ?? "none")"]},"rootfs":{"type":"layers","diff_ids":[\#(diffIDList)]}}
             """#.utf8)
-        let config = try await pushBlob(configJSON, repository: repository, mediaType: .ociImageConfig)
-        let layerJSON = layers.map { #"{"mediaType":"\#($0.mediaType)","digest":"\#($0.digest)","size":\#($0.size)}"# }
-        let manifestJSON = Data(#"""
-            {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(config.digest)","size":\#(config.size)},"layers":[\#(layerJSON.joined(separator: ","))]}
-            """#.utf8)
-        let put = HTTPRequest(
-            method: .put, url: URL(string: "http://\(host)/v2/\(repository)/manifests/\(tag)")!,
-            headers: ["Content-Type": MediaType.ociImageManifest.rawValue], body: .bytes(manifestJSON), allowsPlainHTTP: true
-        )
-        let response = try await transport.send(put)
-        #expect(response.status == 201, "manifest PUT: \(String(decoding: response.errorBody, as: UTF8.self))")
-        let manifest = Descriptor(mediaType: .ociImageManifest, digest: Digest.compute(of: manifestJSON), size: Int64(manifestJSON.count))
-        return PushedImage(
-            reference: try ImageReference("\(host)/\(repository):\(tag)"), manifest: manifest, config: config, layers: layers,
-            diffIDs: diffIDs)
+        var image = try await pushManifest(repository: repository, tag: tag, config: configJSON, layers: layers)
+        image.diffIDs = diffIDs
+        return image
     }
 
     /// `gzip -n` of `data` (no name, no time stamp: the same bytes give the same blob).

@@ -142,11 +142,12 @@ enum TestServers {
     /// `AIRGAP_TEST_TOKEN_CONTROL`: `http://127.0.0.1:PORT/control`. POST answers the current
     /// overrides as JSON (GET shows them); `&user=NAME` scopes an override to one account
     /// (`""` = anonymous), so parallel tests do not disturb each other:
-    /// - `CONTROL/expiry?seconds=N[&registry_seconds=M][&user=U]`: `expires_in` of the NEXT tokens;
-    ///   the registry refuses them after M s (default N)
+    /// - `CONTROL/expiry?seconds=N[&registry_seconds=M][&user=U][&count=K]`: `expires_in` of the
+    ///   NEXT tokens (only the next K with `count`); the registry refuses them after M s (default
+    ///   N), or from the start when M < 0: an expired token, without waiting for one
     /// - `CONTROL/delay?ms=N[&user=U]`: answer token requests late
     /// - `CONTROL/fail?count=N[&status=503][&user=U]`: the next N token requests fail with STATUS
-    /// - `CONTROL/revoke-refresh-tokens`; `CONTROL/reset` drops every override
+    /// - `CONTROL/revoke-refresh-tokens`; `CONTROL/reset[?user=U]` drops every override (or U's)
     static func tokenControl() throws -> String { try value("AIRGAP_TEST_TOKEN_CONTROL") }
     /// `AIRGAP_TEST_TOKEN_LOG`: the issuer's request log, one JSON line per token request:
     /// `{"time","method","grant" (anonymous|basic|password|refresh_token),"user","service",

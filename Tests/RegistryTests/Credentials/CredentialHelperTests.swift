@@ -71,9 +71,16 @@ import Testing
     }
 
     @Test func cancellingTheTaskStopsTheHelper() async throws {
-        let helper = try helper("exec sleep 30")
+        // The helper says it started, then hangs. The task is cancelled once it has started (not
+        // after a delay, which on a loaded machine could come before the helper ran at all).
+        let started = scratch.path("helper-started")
+        let helper = try helper("touch '\(started)'; exec sleep 30")
         let task = Task { try await helper.get(serverURL: "registry.example.com") }
-        try await Task.sleep(for: .milliseconds(100))
+        let deadline = ContinuousClock.now + .seconds(120)
+        while !FileManager.default.fileExists(atPath: started), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(FileManager.default.fileExists(atPath: started), "the helper never started")
         task.cancel()
         await #expect(throws: CancellationError.self) { _ = try await task.value }
     }
