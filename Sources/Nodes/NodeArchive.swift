@@ -3,8 +3,8 @@ import Foundation
 import OCI
 
 /// What the node procedures need to know of an offline archive: its path, the sha256 of the whole
-/// file (checked on every node after the copy) and the full names of its images, read from the
-/// archive itself.
+/// file (checked on every node after the copy), the full names of its images and, for a delta, the
+/// layers it relies on, read from the archive itself.
 ///
 /// Names never come from the command line: `podman image exists`, `podman load` and `podman rmi`
 /// act on exactly what the archive holds.
@@ -17,12 +17,15 @@ public struct NodeArchive: Sendable, Hashable {
     public var size: Int64
     /// Every image's full name, in `index.json` order, each once.
     public var images: [String]
+    /// For a delta that left layers out: what each node must already hold (``NodeDelta``).
+    public var delta: NodeDelta?
 
-    public init(path: String, sha256: Digest, size: Int64, images: [String]) {
+    public init(path: String, sha256: Digest, size: Int64, images: [String], delta: NodeDelta? = nil) {
         self.path = path
         self.sha256 = sha256
         self.size = size
         self.images = images
+        self.delta = delta
     }
 
     /// The names the node steps act on: `index.json`'s `org.opencontainers.image.ref.name` (or
@@ -56,18 +59,21 @@ public struct NodeArchive: Sendable, Hashable {
         return names
     }
 
-    /// Reads the archive's image names (``BundleReader``, which also refuses unsafe entries) and
-    /// hashes the whole file.
+    /// Reads the archive's image names and, for a delta, the layers it relies on
+    /// (``BundleReader``, which also refuses unsafe entries), hashing the whole file in the same pass.
     public static func read(path: String) throws(NodeArchiveError) -> NodeArchive {
         let contents: BundleContents
         do {
-            contents = try BundleReader(path: path).read()
+            contents = try BundleReader(path: path, hashingWholeFile: true).read()
         } catch {
             throw .unreadable(error)
         }
         let images = try imageNames(of: contents)
-        let sha256 = try FileSHA256.digest(ofFileAt: path)
-        return NodeArchive(path: path, sha256: sha256, size: contents.archiveSize, images: images)
+        guard let sha256 = contents.fileDigest else {
+            throw .hashing(archive: path, reason: "the reader did not hash the file")
+        }
+        let delta = try NodeDelta.reading(contents)
+        return NodeArchive(path: path, sha256: sha256, size: contents.archiveSize, images: images, delta: delta)
     }
 
     /// ``read(path:)`` on a thread of its own: reading and hashing a multi-gigabyte archive must

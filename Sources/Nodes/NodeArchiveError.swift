@@ -11,8 +11,10 @@ public enum NodeArchiveError: Error, Sendable, Hashable, CustomStringConvertible
     case unnamedImage(archive: String, entry: String)
     /// A name that cannot travel as a shell argument (empty, or holding a NUL byte).
     case unusableName(archive: String, name: String)
-    /// Hashing the archive file failed part way.
+    /// The sha256 of the archive file could not be computed.
     case hashing(archive: String, reason: String)
+    /// A delta podman load cannot read on a node, whatever the node holds.
+    case unloadableDelta(archive: String, reason: String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,8 @@ public enum NodeArchiveError: Error, Sendable, Hashable, CustomStringConvertible
             "\(archive) names an image \(name.debugDescription), which cannot be passed to podman"
         case .hashing(let archive, let reason):
             "cannot compute the sha256 of \(archive): \(reason)"
+        case .unloadableDelta(let archive, let reason):
+            "\(archive) is a delta that podman load cannot read on a node: \(reason)"
         }
     }
 }

@@ -15,6 +15,9 @@ public enum NodeProgram {
     public enum Step: String, Sendable, CaseIterable {
         /// Removes a copy an interrupted run left, and counts the images podman lacks.
         case check
+        /// For a delta: counts the layers it relies on (by diff_id) that no image in podman's storage
+        /// has (``NodeDelta``).
+        case layers
         /// Checks the copy's sha256, `podman load`s it, removes it, checks every image.
         case load
         /// `podman rmi` of exactly the archive's images (and removes a leftover copy).
@@ -89,6 +92,42 @@ public enum NodeProgram {
                 \t\tpodman image exists -- "$image" || missing=$((missing + 1))
                 \tdone
                 \techo "airgap-node: missing $missing of $#"
+                }
+
+                """
+        case .layers:
+            // Every image's layers, `--all` for intermediate ones too: podman load asks storage for a
+            // layer by diff_id, whichever image holds it. A failing podman is a failure, never "missing".
+            return """
+                # airgap_node_layers LAYER...: counts the layers (diff_ids) a delta relies on that no image in
+                # podman's storage has, "airgap-node: layers missing N of M", printing each missing one.
+                airgap_node_layers() {
+                \tlocal listing held layer missing=0
+                \tlocal -a ids=()
+                \tlocal -A have=()
+                \tif ! listing=$(podman images --all --quiet --no-trunc); then
+                \t\techo "airgap-node: failed: podman images failed"
+                \t\treturn 1
+                \tfi
+                \tif [[ -n $listing ]]; then
+                \t\tmapfile -t ids <<<"$listing"
+                \t\tif ! held=$(podman image inspect --format '{{range .RootFS.Layers}}{{println .}}{{end}}' -- "${ids[@]}"); then
+                \t\t\techo "airgap-node: failed: podman image inspect failed"
+                \t\t\treturn 1
+                \t\tfi
+                \t\twhile IFS= read -r layer; do
+                \t\t\tif [[ -n $layer ]]; then
+                \t\t\t\thave[$layer]=1
+                \t\t\tfi
+                \t\tdone <<<"$held"
+                \tfi
+                \tfor layer in "$@"; do
+                \t\tif [[ -z ${have[$layer]+set} ]]; then
+                \t\t\tmissing=$((missing + 1))
+                \t\t\tprintf 'layer not here: %s\\n' "$layer"
+                \t\tfi
+                \tdone
+                \techo "airgap-node: layers missing $missing of $#"
                 }
 
                 """

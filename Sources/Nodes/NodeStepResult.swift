@@ -2,6 +2,8 @@
 public enum NodeStepResult: Sendable, Hashable {
     /// `check`: how many of the archive's images the node lacks.
     case missing(Int, of: Int)
+    /// `layers`: how many of the layers a delta relies on the node lacks.
+    case layersMissing(Int, of: Int)
     /// `load`: every image is now present.
     case loaded(Int)
     /// `clean`: images removed, and images that were not there.
@@ -25,6 +27,10 @@ public enum NodeStepResult: Sendable, Hashable {
             let total = Int(words[3])
         {
             self = .missing(missing, of: total)
+        } else if words.count == 5, words[0] == "layers", words[1] == "missing", words[3] == "of",
+            let missing = Int(words[2]), let total = Int(words[4])
+        {
+            self = .layersMissing(missing, of: total)
         } else if words.count == 2, words[0] == "loaded", let count = Int(words[1]) {
             self = .loaded(count)
         } else if words.count == 4, words[0] == "removed", words[1].hasSuffix(","), words[2] == "absent",

@@ -249,6 +249,99 @@ import Testing
         #expect(try a.store.imageNames() == [unrelatedName])
     }
 
+    // MARK: - Deltas (bundle --since), against the real podman
+
+    /// The environment that makes a generated script run its node side here, on `node`'s storage.
+    func thisHost(_ node: String) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = "\(Self.testdata)/podman-vfs:" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["AIRGAP_THIS_HOST"] = "1"
+        environment["AIRGAP_STANDIN_NODE"] = node
+        environment["TMPDIR"] = node + "/var/tmp"
+        return environment
+    }
+
+    @Test func aDeltasScriptLoadsItWhereTheBaseWasLoadedAndNothingWhereItWasNot() async throws {
+        defer { cleanUp() }
+        let fixture = try await DeltaFixture.make(in: scratch + "/delta")
+        let unrelated = try bundle([Self.unrelated], to: "unrelated.tar")
+        // podman loads the two-image base through its docker view: its storage knows the layers by
+        // diff_id only, as on a node where `airgap nodes` loaded the base.
+        let based = try standInNode("based", unrelatedArchive: fixture.base)
+        defer { based.store.remove() }
+        let bare = try standInNode("bare", unrelatedArchive: unrelated)
+        defer { bare.store.remove() }
+        // The base without tool:1: os and lib are still there (app:1 holds them), tool-1 is gone.
+        let partial = try standInNode("partial", unrelatedArchive: fixture.base)
+        defer { partial.store.remove() }
+        try partial.store.podman(["rmi", fixture.tool1])
+
+        let facts = try NodeArchive.read(path: fixture.delta)
+        #expect(facts.delta?.bases.map(\.name) == ["base.tar"])
+        #expect(Set(facts.delta?.layers ?? []) == Set(fixture.leftOutDiffIDs["delta.tar"] ?? []), "diff_ids, not digests")
+        let script = NodeScript.load(facts, options: NodeScriptOptions())
+        try Self.shellcheck(script, in: scratch)
+
+        let loaded = try runScript(script, environment: thisHost(based.directory))
+        #expect(loaded.status == 0, "\(loaded.output)")
+        #expect(loaded.output.contains("this host: 1 of 2 images missing; checking the 3 layers the delta relies on"))
+        #expect(loaded.output.contains("this host: loaded 2 images"))
+        for name in fixture.deltaNames {
+            #expect(try based.store.imageID(named: name) == fixture.podmanID(name), "\(name), with its own config")
+        }
+
+        for (node, missing) in [(bare, 3), (partial, 1)] {
+            let before = try node.store.imageNames()
+            let refused = try runScript(script, environment: thisHost(node.directory))
+            #expect(refused.status == 1)
+            #expect(
+                refused.output.contains(
+                    "this host: FAILED: it lacks \(missing) of 3 layers this delta relies on; load base.tar on it first, then this delta"),
+                "\(refused.output)")
+            #expect(try node.store.imageNames() == before, "nothing loaded")
+            #expect(try Self.podmanCalls(node.directory).allSatisfy { $0.first != "load" }, "podman load never ran")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: node.directory + "/var/tmp").isEmpty, "nothing copied")
+        }
+    }
+
+    @Test func nodesRunLoadsADeltaOnlyWhereItsBaseIsThenEverywhereOnceTheBaseIs() async throws {
+        defer { cleanUp() }
+        let fixture = try await DeltaFixture.make(in: scratch + "/delta")
+        let unrelated = try bundle([Self.unrelated], to: "unrelated.tar")
+        let a = try standInNode("a", unrelatedArchive: unrelated)
+        defer { a.store.remove() }
+        let b = try standInNode("b", unrelatedArchive: unrelated)
+        defer { b.store.remove() }
+        let environment = try clusterEnvironment()
+
+        let base = try AirgapBinary.run(["nodes", "run", "load", fixture.base, "--nodes", "a"], environment: environment)
+        #expect(base.status == 0, "\(base.stdout)\(base.stderr)")
+
+        let first = try AirgapBinary.run(["nodes", "run", "load", fixture.delta, "--keep-going", "--parallel", "1"], environment: environment)
+        #expect(first.status == 1)
+        #expect(first.stderr.contains("note: \(fixture.delta) is a delta of base.tar: each node must already hold the 3 layers"))
+        #expect(first.stdout.contains("node/a: loaded 2 images"))
+        #expect(
+            first.stderr.contains("node/b: FAILED: it lacks 3 of 3 layers this delta relies on; load base.tar on it first, then this delta"),
+            "\(first.stderr)")
+        #expect(first.stdout.contains("airgap: 2 node(s): 1 loaded, 0 skipped (every image present), 1 failed"))
+        #expect(try b.store.imageNames() == [unrelatedName], "nothing loaded on b")
+        let calls = try String(contentsOfFile: scratch + "/cluster/calls.log", encoding: .utf8)
+        #expect(!calls.contains("core@10.0.0.2:"), "nothing copied to b")
+
+        // The base first, then the delta: a is skipped (it has every image), b loads it.
+        let baseOnB = try AirgapBinary.run(["nodes", "run", "load", fixture.base, "--nodes", "b"], environment: environment)
+        #expect(baseOnB.status == 0, "\(baseOnB.stdout)\(baseOnB.stderr)")
+        let second = try AirgapBinary.run(["nodes", "run", "load", fixture.delta], environment: environment)
+        #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
+        #expect(second.stdout.contains("airgap: 2 node(s): 1 loaded, 1 skipped (every image present), 0 failed"))
+        for node in [a, b] {
+            for name in fixture.deltaNames {
+                #expect(try node.store.imageID(named: name) == fixture.podmanID(name), "\(name) on \(node.directory)")
+            }
+        }
+    }
+
     // MARK: - The command line
 
     @Test func nodesHasHelpAndRefusesContradictoryOptions() throws {

@@ -1,4 +1,6 @@
+import Archive
 import Foundation
+import OCI
 import Testing
 
 @testable import Nodes
@@ -145,5 +147,48 @@ import Testing
         #expect(try scenario.cluster.images(on: "b") == [Scenario.unrelated])
         #expect(try scenario.cluster.images(on: "a") == (Scenario.images + [Scenario.unrelated]).sorted())
         #expect(try scenario.cluster.calls().allSatisfy { $0.starts(with: ["oc", "debug"]) }, "named nodes: no listing, no copy")
+    }
+    // MARK: - Deltas
+
+    @Test func aDeltaIsCopiedOnlyToNodesThatHoldEveryLayerItLeftOut() async throws {
+        let scenario = try Scenario(nodes: ["a", "b", "c"], deltaBases: [DeltaBase(name: "may.tar")])
+        let layer = try #require(scenario.archive.delta?.layers.first)
+        try Data("\(layer)\n".utf8).write(to: URL(fileURLWithPath: scenario.cluster.node("a") + "/layers"))
+        try Data("\(Digest.compute(of: Data("another".utf8)))\n".utf8).write(to: URL(fileURLWithPath: scenario.cluster.node("c") + "/layers"))
+        let result = try await scenario.run(NodeScript.load(scenario.archive, options: NodeScriptOptions(keepGoing: true)))
+        #expect(result.status == 1)
+        #expect(result.output.contains("node/a: 2 of 2 images missing; checking the 1 layers the delta relies on"))
+        #expect(result.output.contains("node/a: every layer is there; copying images.tar"))
+        #expect(result.output.contains("node/a: loaded 2 images"))
+        for node in ["b", "c"] {
+            #expect(result.errors.contains("node/\(node): FAILED: it lacks 1 of 1 layers this delta relies on; load may.tar on it first, then this delta"))
+            #expect(result.errors.contains("    | layer not here: \(layer)"), "the node names the layer")
+            #expect(try scenario.cluster.images(on: node).isEmpty)
+            #expect(try scenario.podmanLoads(on: node).isEmpty, "nothing loaded")
+        }
+        #expect(result.output.contains("airgap: 3 node(s): 1 loaded, 0 skipped (every image present), 2 failed"))
+        let copies = try scenario.cluster.calls().filter { $0.first == "scp" }
+        #expect(copies.map(\.last) == ["core@10.0.0.1:/var/tmp/\(scenario.copyName)"], "copied to node a only")
+        #expect(try scenario.cluster.images(on: "a") == Scenario.images.sorted())
+    }
+
+    @Test func aDeltaOnANodeWithEveryImageIsSkippedWithoutALayerCheck() async throws {
+        let scenario = try Scenario(nodes: ["a"], deltaBases: [DeltaBase(name: "may.tar")])
+        try scenario.cluster.preload(Scenario.images, on: "a")
+        let result = try await scenario.run(NodeScript.load(scenario.archive, options: NodeScriptOptions()))
+        #expect(result.status == 0, "\(result.output)\(result.errors)")
+        #expect(result.output.contains("node/a: skipped, every image is present"))
+        #expect(try !scenario.cluster.podmanCalls(on: "a").contains { $0.first == "images" })
+    }
+
+    @Test func aPodmanThatCannotListItsLayersFailsTheNodeAsSuch() async throws {
+        let scenario = try Scenario(nodes: ["a"], deltaBases: [DeltaBase(name: "may.tar")])
+        try Data("sha256:\(String(repeating: "0", count: 64))\n".utf8).write(to: URL(fileURLWithPath: scenario.cluster.node("a") + "/layers"))
+        try scenario.cluster.mark("a", "fail-inspect")
+        let result = try await scenario.run(NodeScript.load(scenario.archive, options: NodeScriptOptions()))
+        #expect(result.status == 1)
+        #expect(result.errors.contains("node/a: FAILED: checking its layers: podman image inspect failed"))
+        #expect(result.errors.contains("    | Error: inspecting object: image not known"), "podman's own words, from the node")
+        #expect(try scenario.cluster.calls().filter { $0.first == "scp" }.isEmpty, "nothing copied")
     }
 }

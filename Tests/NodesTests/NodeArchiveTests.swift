@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 import Testing
 
@@ -61,13 +62,58 @@ import Testing
         #expect(throws: NodeArchiveError.self) { try NodeArchive.read(path: scratch.path + "/missing.tar") }
     }
 
-    @Test func theFileDigestMatchesSha256sum() async throws {
+    @Test func theDigestIsTheWholeFilesAsSha256sumSaysIt() async throws {
         let scratch = try Scratch()
-        let path = try scratch.file("big.bin")
-        // Larger than one read chunk, not a multiple of it.
-        try Data((0..<(FileSHA256.chunkSize * 2 + 12345)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
-            .write(to: URL(fileURLWithPath: path))
+        let path = try scratch.file("images.tar")
+        try ArchiveFixture(["docker.io/library/busybox:1.29"]).write(to: path)
         let result = try await ChildProcess(environment: ProcessInfo.processInfo.environment).run(["sha256sum", path])
-        #expect(try FileSHA256.digest(ofFileAt: path).encoded == String(result.output.prefix(64)))
+        #expect(try NodeArchive.read(path: path).sha256.encoded == String(result.output.prefix(64)))
+    }
+
+    // MARK: - Deltas
+
+    @Test func aFullArchiveIsNoDelta() throws {
+        let scratch = try Scratch()
+        let path = try scratch.file("images.tar")
+        try ArchiveFixture(["docker.io/library/busybox:1.29"]).write(to: path)
+        #expect(try NodeArchive.read(path: path).delta == nil)
+    }
+
+    @Test func aDeltaNamesItsBasesAndTheDiffIDsOfTheLayersItLeftOut() throws {
+        let scratch = try Scratch()
+        let path = try scratch.file("june.tar")
+        var fixture = ArchiveFixture(["docker.io/library/busybox:1.29", "k8s.gcr.io/pause:3.2"])
+        fixture.deltaBases = [DeltaBase(name: "may.tar")]
+        try fixture.write(to: path)
+        let archive = try NodeArchive.read(path: path)
+        // Both images left the same layer out: its diff_id once, never its (compressed) digest.
+        #expect(archive.delta == NodeDelta(bases: [DeltaBase(name: "may.tar")], layers: [fixture.leftOutDiffID]))
+        #expect(fixture.leftOutDiffID != fixture.leftOutLayer.digest)
+        #expect(archive.images == ["docker.io/library/busybox:1.29", "k8s.gcr.io/pause:3.2"])
+    }
+
+    @Test func aDeltaWithoutPlaceholdersIsRefusedForPodmanCannotReadIt() throws {
+        let scratch = try Scratch()
+        let path = try scratch.file("june.tar")
+        var fixture = ArchiveFixture(["docker.io/library/busybox:1.29", "k8s.gcr.io/pause:3.2"])
+        fixture.deltaBases = [DeltaBase(name: "may.tar")]
+        fixture.placeholders = false
+        try fixture.write(to: path)
+        #expect {
+            try NodeArchive.read(path: path)
+        } throws: { error in
+            guard case NodeArchiveError.unloadableDelta(let archive, let reason) = error else { return false }
+            return archive == path && reason.hasPrefix("1 layer(s) it left out have no entry at all")
+        }
+    }
+
+    @Test(arguments: [
+        ([], "its base archives (the delta does not name them)"),
+        (["may.tar"], "may.tar"),
+        (["april.tar", "may.tar"], "april.tar and may.tar"),
+        (["march.tar", "april.tar", "may.tar"], "march.tar, april.tar and may.tar"),
+    ])
+    func theBasesAreNamedInOneSentence(names: [String], sentence: String) {
+        #expect(NodeDelta(bases: names.map { DeltaBase(name: $0) }, layers: []).baseNames == sentence)
     }
 }

@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 import Testing
 
@@ -166,5 +167,25 @@ import Testing
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
         #expect(!podLog().contains("end a"), "the debug pod was stopped, not waited for")
+    }
+    @Test func aDeltaLoadsOnlyWhereEveryLayerItLeftOutIsAndTheOthersFailNamingTheBase() async throws {
+        let scenario = try Scenario(nodes: ["a", "b"], deltaBases: [DeltaBase(name: "may.tar"), DeltaBase(name: "april.tar")])
+        let layer = try #require(scenario.archive.delta?.layers.first)
+        try Data("\(layer)\n".utf8).write(to: URL(fileURLWithPath: scenario.cluster.node("a") + "/layers"))
+        let recorder = Recorder()
+        let runner = NodeRunner(
+            archive: scenario.absoluteArchive, options: NodeScriptOptions(keepGoing: true), parallel: 1,
+            environment: scenario.cluster.environment)
+        let summary = try await runner.run(.load, events: recorder.record)
+        #expect(summary.outcomes.first == NodeOutcome(node: "node/a", result: .loaded(images: 2)))
+        guard case .failed(let reason, let output) = summary.outcomes.last?.result else {
+            Issue.record("node/b did not fail: \(summary.outcomes)")
+            return
+        }
+        #expect(reason == "it lacks 1 of 1 layers this delta relies on; load may.tar and april.tar on it first, then this delta")
+        #expect(output.contains("layer not here: \(layer)"))
+        #expect(recorder.events.contains(.step(node: "node/b", "checking the 1 layers the delta relies on")))
+        #expect(try scenario.cluster.images(on: "b").isEmpty)
+        #expect(try scenario.cluster.calls().filter { $0.first == "scp" }.count == 1, "copied to node a only")
     }
 }

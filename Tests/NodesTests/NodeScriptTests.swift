@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 import OCI
 import Testing
@@ -20,6 +21,14 @@ import Testing
             "\"quoted\" $HOME", "-rf", "line\nbreak", "back\\slash", "*", "~root", "!!",
         ])
 
+    /// A delta whose bases' names would run code if a script interpolated them unquoted.
+    static let delta = NodeArchive(
+        path: "june.tar", sha256: Digest.compute(of: Data("june".utf8)), size: 4096,
+        images: ["docker.io/library/busybox:1.30", "k8s.gcr.io/pause:3.2"],
+        delta: NodeDelta(
+            bases: [DeltaBase(name: "may.tar"), DeltaBase(name: "it's $(touch pwned).tar")],
+            layers: [Digest.compute(of: Data("os".utf8)), Digest.compute(of: Data("lib".utf8))]))
+
     static let selections: [NodeSelection] = [
         .all, .named(["node/worker-0", "node/worker-1.lab"]), .selector("node-role.kubernetes.io/worker="),
     ]
@@ -41,7 +50,7 @@ import Testing
     @Test(arguments: everyOption)
     func everyLoadScriptPassesShellcheck(options: NodeScriptOptions) async throws {
         let scratch = try Scratch()
-        for archive in [Self.archive, Self.hostile] {
+        for archive in [Self.archive, Self.hostile, Self.delta] {
             let findings = try await ScriptRun.shellcheck(NodeScript.load(archive, options: options), in: scratch)
             #expect(findings.isEmpty, "shellcheck on the load script for \(options):\n\(findings)")
         }
@@ -86,6 +95,32 @@ import Testing
         let header = script.split(separator: "\n").prefix { !$0.hasPrefix("set -euo") }
         #expect(header.dropFirst().allSatisfy { $0.hasPrefix("#") }, "every header line is a comment")
         #expect(!script.split(separator: "\n").contains("rm -rf /tmp/x"))
+    }
+
+    @Test func aFullArchivesScriptHasNoDeltaInIt() {
+        let script = NodeScript.load(Self.archive, options: NodeScriptOptions())
+        for part in ["airgap_node_layers", "delta_bases", "readonly layers", "# delta"] {
+            #expect(!script.contains(part), "\(part)")
+        }
+    }
+
+    @Test func aDeltasScriptChecksEveryLeftOutLayerBeforeItCopies() throws {
+        let script = NodeScript.load(Self.delta, options: NodeScriptOptions())
+        #expect(script.contains("#   delta     of may.tar and it's $(touch pwned).tar: each node must hold the 2 layers it left out\n"))
+        #expect(script.contains(#"readonly delta_bases='may.tar and it'\''s $(touch pwned).tar'"#))
+        for layer in Self.delta.delta?.layers ?? [] {
+            #expect(script.contains("\t'\(layer)'\n"), "\(layer) is one quoted word")
+        }
+        #expect(script.contains("airgap_node_layers() {"))
+        #expect(script.contains(#"node_program="$(declare -f airgap_node_check airgap_node_layers airgap_node_load airgap_node); airgap_node"#))
+        // In load_node: the image check, then the layers, then the copy.
+        let node = try #require(script.range(of: "load_node() {")).upperBound
+        let body = script[node...]
+        let check = try #require(body.range(of: #"run_step "$node" check"#)).lowerBound
+        let layers = try #require(body.range(of: #"run_step "$node" layers "${layers[@]}""#)).lowerBound
+        let copy = try #require(body.range(of: #"copy_archive "$node" "$copy""#)).lowerBound
+        #expect(check < layers && layers < copy)
+        #expect(body.contains("it lacks ${result#layers missing } layers this delta relies on; load $delta_bases on it first, then this delta"))
     }
 
     @Test func theOptionsShowInTheScript() {

@@ -32,8 +32,10 @@ public enum BundleLayout {
     /// entry standing for a layer the delta left out (``DeltaBase``). podman's docker-archive
     /// reader refuses a `manifest.json` layer with no entry at all ("Some layer tarfiles are
     /// missing"), but asks storage for the layer before reading the entry; an empty one is never
-    /// read when the layer is there, and fails its digest check when it is not. The same holds
-    /// for `docker load` and `ctr images import`. Only meaningful in a delta.
+    /// read when the layer is there, and fails its digest check when it is not. `docker load`
+    /// behaves so when the layer sits on the same layers as in the base (else it reads the entry
+    /// and fails); `ctr images import` passes over empty entries and needs the layer in its
+    /// content store (RELIABILITY.md, "Deltas and the loaders"). Only meaningful in a delta.
     public static func isPlaceholder(digest: Digest, size: Int64) -> Bool {
         size == 0 && digest != emptyDigest
     }

@@ -6,7 +6,8 @@ extension NodeRunner {
         var output: String
     }
 
-    /// check → copy → load, as the load script does; skipped when every image is present.
+    /// check → (a delta's layers) → copy → load, as the load script does; skipped when every image
+    /// is present.
     func load(_ node: String, events: @Sendable (NodeEvent) -> Void) async throws -> NodeOutcome {
         let copy = NodeProgram.copyDirectory + "/" + NodeProgram.copyName(for: archive.sha256)
         let images = archive.images
@@ -20,6 +21,9 @@ extension NodeRunner {
                 missing = count
             case let other:
                 throw StepFailure(reason: "checking its images: unexpected answer \(other)", output: "")
+            }
+            if let delta = archive.delta {
+                try await checkLayers(of: delta, on: node, events: events)
             }
             try await copyArchive(to: node, copy: copy, missing: missing, events: events)
             events(.step(node: node, "loading"))
@@ -47,9 +51,30 @@ extension NodeRunner {
         }
     }
 
+    /// A delta's layers must all be on the node before anything is copied there.
+    private func checkLayers(of delta: NodeDelta, on node: String, events: @Sendable (NodeEvent) -> Void) async throws {
+        events(.step(node: node, "checking the \(delta.layers.count) layers the delta relies on"))
+        let (answer, printed) = try await stepPrinting(node, .layers, arguments: delta.layers.map(\.description))
+        switch answer {
+        case .layersMissing(0, _):
+            return
+        case .layersMissing(let missing, let total):
+            throw StepFailure(
+                reason: "it lacks \(missing) of \(total) layers this delta relies on; load \(delta.baseNames) on it first, then this delta",
+                output: printed)
+        case let other:
+            throw StepFailure(reason: "checking its layers: unexpected answer \(other)", output: printed)
+        }
+    }
+
     /// Runs one node-side step through `oc debug` and reads its result line; the result line
     /// counts, since older oc exits 0 whatever the command did.
     func step(_ node: String, _ step: NodeProgram.Step, arguments: [String]) async throws -> NodeStepResult {
+        try await stepPrinting(node, step, arguments: arguments).result
+    }
+
+    /// ``step(_:_:arguments:)``, and what the step printed.
+    func stepPrinting(_ node: String, _ step: NodeProgram.Step, arguments: [String]) async throws -> (result: NodeStepResult, printed: String) {
         let program = NodeProgram.source(for: [step])
         let result = try await processes.run(commands.debug(node, program: program, arguments: [step.rawValue] + arguments))
         let printed = result.output + (result.errors.isEmpty ? "" : "\n" + result.errors)
@@ -62,7 +87,7 @@ extension NodeRunner {
         case let answer? where result.status != 0:
             throw StepFailure(reason: "\(step.rawValue): oc debug exit status \(result.status) after \(answer)", output: printed)
         case let answer?:
-            return answer
+            return (answer, printed)
         }
     }
 

@@ -1,6 +1,6 @@
 /// The load script's driver: the archive check, the copy, and each node's check → copy → load.
 extension NodeScript {
-    static func loadDriver(_ options: NodeScriptOptions) -> String {
+    static func loadDriver(_ options: NodeScriptOptions, delta: NodeDelta?) -> String {
         """
         loaded=()
         skipped=()
@@ -36,7 +36,7 @@ extension NodeScript {
         \t\tskipped+=("$node")
         \t\treturn 0
         \tfi
-        \techo "$node: ${result#missing } images missing; copying $archive"
+        \(delta == nil ? "\techo \"$node: ${result#missing } images missing; copying $archive\"" : layerCheck)
         \tif ! copy_archive "$node" "$copy"; then
         \t\tfail "$node" "copying the archive to $copy failed" ""
         \t\treturn 1
@@ -53,6 +53,21 @@ extension NodeScript {
         \(summaryFunction(counting: ["loaded", "skipped"], describing: ["skipped": "skipped (every image present)"]))
         """
     }
+
+    /// For a delta, between the image check and the copy: the node must hold every layer the delta
+    /// left out, else it fails naming the bases, before anything is copied.
+    private static let layerCheck = """
+        \techo "$node: ${result#missing } images missing; checking the ${#layers[@]} layers the delta relies on"
+        \tif ! run_step "$node" layers "${layers[@]}"; then
+        \t\tfail "$node" "checking its layers: ${result#failed: }" "$output"
+        \t\treturn 1
+        \tfi
+        \tif [[ $result != 'layers missing 0 of '* ]]; then
+        \t\tfail "$node" "it lacks ${result#layers missing } layers this delta relies on; load $delta_bases on it first, then this delta" "$output"
+        \t\treturn 1
+        \tfi
+        \techo "$node: every layer is there; copying $archive"
+        """
 
     /// `copy_archive NODE COPY`: the chosen method, or a plain copy for AIRGAP_THIS_HOST=1.
     private static func copyFunction(_ method: CopyMethod) -> String {

@@ -58,13 +58,19 @@ struct NodeTargetOptions: ParsableArguments {
             generator: "airgap \(AirgapVersion.current) (airgap nodes \(command))")
     }
 
-    /// Reads the archive's names and sha256; warns on stderr about names podman will refuse.
-    func readArchive(quiet: Bool) async throws -> NodeArchive {
+    /// Reads the archive's names and sha256; warns on stderr about names podman will refuse and,
+    /// when `loading`, says what a delta needs on each node.
+    func readArchive(quiet: Bool, loading: Bool = false) async throws -> NodeArchive {
         let read = try await NodeArchive.reading(path: archive)
         if !quiet {
             for name in read.unusualNames {
                 TerminalOutput.errorLine(
                     "warning: \(archive) names \(name.debugDescription), which is not a full image reference; podman will refuse it (airgap verify says more)")
+            }
+            if loading, let delta = read.delta {
+                TerminalOutput.errorLine(
+                    "note: \(archive) is a delta of \(delta.baseNames): each node must already hold the \(delta.layers.count) "
+                        + "layers it left out (load \(delta.baseNames) there first); a node that lacks one fails before anything is copied")
             }
         }
         return read

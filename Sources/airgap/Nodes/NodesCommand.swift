@@ -9,7 +9,9 @@ struct NodesCommand: AsyncParsableCommand {
         discussion: """
             For clusters that cannot pull the images at all: each node gets the archive, checks its \
             sha256, and loads it with one `podman load`; a node that already has every image is \
-            skipped. The clean-up removes exactly the archive's images, by full name.
+            skipped. The clean-up removes exactly the archive's images, by full name. A delta \
+            (airgap bundle --since) loads only on a node that holds every layer it left out; any \
+            other node fails, naming the base archive to load there first, before anything is copied.
 
             Image names are read from the archive, never from the command line. Nodes are reached \
             with `oc debug node/NAME -- chroot /host` as a cluster administrator, the archive is \

@@ -15,6 +15,9 @@ struct NodesLoadScriptCommand: AsyncParsableCommand {
             failed. Run it where oc is logged in as a cluster administrator, next to the archive \
             (or with AIRGAP_ARCHIVE=path). AIRGAP_THIS_HOST=1 runs the node side on this host.
 
+            A delta (airgap bundle --since) loads only where its base was loaded: before copying, \
+            each node must hold every layer the delta left out, or it fails naming the base archive.
+
             Examples:
               airgap nodes load-script images.tar > load.sh && bash load.sh
               airgap nodes load-script images.tar --copy stream --nodes w-0,w-1 --keep-going
@@ -32,7 +35,7 @@ struct NodesLoadScriptCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandFailure.reporting {
-            let archive = try await target.readArchive(quiet: outputOptions.quiet)
+            let archive = try await target.readArchive(quiet: outputOptions.quiet, loading: true)
             print(NodeScript.load(archive, options: try target.scriptOptions(copy: copy, command: "load-script")), terminator: "")
         }
     }

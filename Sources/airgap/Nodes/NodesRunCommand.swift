@@ -40,7 +40,7 @@ struct NodesRunCommand: AsyncParsableCommand {
     func run() async throws {
         var summary: NodeRunSummary?
         try await CommandFailure.reporting {
-            let archive = try await target.readArchive(quiet: outputOptions.quiet)
+            let archive = try await target.readArchive(quiet: outputOptions.quiet, loading: action == .load)
             let runner = NodeRunner(
                 archive: archive, options: try target.scriptOptions(copy: copy ?? .scp, command: "run"), parallel: parallel)
             let display = NodeRunDisplay(action: action, quiet: outputOptions.quiet)

@@ -143,6 +143,9 @@ enum ErrorHints {
         switch error {
         case .noImages, .unnamedImage: return "bundle it again with `airgap bundle`"
         case .unusableName(let archive, _): return "run `airgap verify \(archive)`"
+        case .unloadableDelta(let archive, _):
+            return "bundle the delta again with this airgap (`airgap bundle … --since BASE.tar`), or load a full archive; "
+                + "`airgap verify \(archive)` says more"
         default: return nil
         }
     }

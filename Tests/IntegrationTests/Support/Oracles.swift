@@ -401,6 +401,21 @@ enum Containerd {
         }
     }
 
+    /// `ctr images check`, parsed: each image's status word, `complete` or `incomplete` (some of
+    /// the content its manifest names is not in the namespace's content store).
+    static func contentStatus(namespace: String) throws -> [String: String] {
+        let output = try ctr(["images", "check"], namespace: namespace)
+        var status: [String: String] = [:]
+        for line in output.stdoutLines.dropFirst() {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            guard fields.count >= 4, fields[2].hasPrefix("sha256:") else {
+                throw OracleError(command: output.command, reason: .unexpectedOutput("cannot parse line: \(line)"), stdout: output.stdoutText)
+            }
+            status[fields[0]] = fields[3]
+        }
+        return status
+    }
+
     /// Deletes every image of `namespace` (waiting for containerd's garbage collection to drop
     /// their content and snapshots), then the namespace itself.
     static func removeNamespace(_ namespace: String) throws {

@@ -25,6 +25,8 @@ struct TestRegistry {
         var manifest: Descriptor
         var config: Descriptor
         var layers: [Descriptor]
+        /// The config's `rootfs.diff_ids`, when the test built the layers itself.
+        var diffIDs: [Digest] = []
     }
 
     /// Pushes an OCI image whose layers are `layers` (arbitrary bytes: only airgap reads them).
@@ -95,19 +97,36 @@ struct TestRegistry {
 }
 
 extension TestRegistry {
-    /// Pushes an image podman, docker and containerd can load: each layer a real (uncompressed) tar
-    /// holding one file, `files[i]`, with the given contents; the config's diff_ids are the layers'
-    /// digests, as for any uncompressed layer.
-    func pushLoadableImage(repository: String, tag: String, files: [(name: String, contents: Data)]) async throws -> PushedImage {
+    /// Pushes an image podman, docker and containerd can load: each layer a real tar holding one
+    /// file, `files[i]`, with the given contents; the config's diff_ids are the tars' digests. With
+    /// `gzipped`, each layer is stored gzip-compressed (`gzip -n`), as registries serve them, so a
+    /// layer's digest is not its diff_id; otherwise the two are the same.
+    func pushLoadableImage(
+        repository: String, tag: String, files: [(name: String, contents: Data)], gzipped: Bool = false
+    ) async throws -> PushedImage {
         var layers: [Descriptor] = []
+        var diffIDs: [Digest] = []
         for file in files {
-            layers.append(try await pushBlob(Self.tarBytes(name: file.name, contents: file.contents), repository: repository, mediaType: .ociLayer))
+            let tar = Self.tarBytes(name: file.name, contents: file.contents)
+            diffIDs.append(Digest.compute(of: tar))
+            layers.append(
+                try await pushBlob(gzipped ? try Self.gzip(tar) : tar, repository: repository, mediaType: gzipped ? .ociLayerGzip : .ociLayer))
         }
-        let diffIDs = layers.map { "\"\($0.digest)\"" }.joined(separator: ",")
+        let diffIDList = diffIDs.map { "\"\($0)\"" }.joined(separator: ",")
         let configJSON = Data(#"""
-            {"architecture":"amd64","os":"linux","config":{"Cmd":["/\#(files.last?.name ?? "none")"]},"rootfs":{"type":"layers","diff_ids":[\#(diffIDs)]}}
+            {"architecture":"amd64","os":"linux","config":{"Cmd":["/\#(files.last?.name ?? "none")"]},"rootfs":{"type":"layers","diff_ids":[\#(diffIDList)]}}
             """#.utf8)
-        return try await pushManifest(repository: repository, tag: tag, config: configJSON, layers: layers)
+        var image = try await pushManifest(repository: repository, tag: tag, config: configJSON, layers: layers)
+        image.diffIDs = diffIDs
+        return image
+    }
+
+    /// `gzip -n` of `data` (no name, no time stamp: the same bytes give the same blob).
+    static func gzip(_ data: Data) throws -> Data {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("airgap-layer-\(UUID().uuidString).tar")
+        try data.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        return try OracleProcess.run("gzip", ["-n", "-c", file.path]).stdout
     }
 
     /// A ustar archive of one regular file: a 512-byte header, the contents padded to 512, and

@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 
 @testable import Nodes
@@ -12,11 +13,18 @@ struct Scenario {
     /// The archive, named as a user in the scratch directory would name it: `images.tar`.
     let archive: NodeArchive
     let cluster: StandInCluster
+    /// What wrote the archive (for a delta: the layer it left out).
+    let fixture: ArchiveFixture
 
-    init(images: [String] = Scenario.images, nodes: [String], labels: [String: [String]] = [:]) throws {
+    /// With `deltaBases`, the archive is a delta of them that left out one layer
+    /// (``ArchiveFixture/leftOutDiffID``).
+    init(images: [String] = Scenario.images, nodes: [String], labels: [String: [String]] = [:], deltaBases: [DeltaBase]? = nil) throws {
         scratch = try Scratch()
         let path = try scratch.file("images.tar")
-        try ArchiveFixture(images).write(to: path)
+        var fixture = ArchiveFixture(images)
+        fixture.deltaBases = deltaBases
+        self.fixture = fixture
+        try fixture.write(to: path)
         var archive = try NodeArchive.read(path: path)
         archive.path = "images.tar"
         self.archive = archive
