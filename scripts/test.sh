@@ -48,6 +48,18 @@ if [[ $# -eq 0 ]]; then
 	if scripts/test-install.sh; then checks+=("+scripts/test-install.sh"); else checks+=("-scripts/test-install.sh"); fi
 fi
 
-# One plain closing line: counts, and the name of every test that failed.
+# The built-in Kubernetes e2e suites against the upstream manifest.go they came from, when that
+# folder is beside the repository (the project keeps the derived lists, not the Go source).
+if [[ $# -eq 0 ]]; then
+	e2e_status=0
+	scripts/check-e2e-suites.sh .build/debug/airgap || e2e_status=$?
+	case $e2e_status in
+	0) checks+=("+scripts/check-e2e-suites.sh") ;;
+	3) checks+=("?scripts/check-e2e-suites.sh (no ../shared/k8s-e2e)") ;;
+	*) checks+=("-scripts/check-e2e-suites.sh") ;;
+	esac
+fi
+
+# One plain closing line: counts, the name of every test that failed, and of every one not run.
 scripts/test-summary.sh "$log" --status "$status" "${checks[@]}" || status=1
 exit "$status"
