@@ -106,10 +106,21 @@ run_one() {
 	mkdir -p "$reports"
 	local status=0
 	echo "=== $san: testing (reports go to $reports)"
-	(
-		if [[ $san == address ]]; then asan_env "$reports"; else tsan_env "$reports"; fi
-		swift test --skip-build --sanitize="$san" --scratch-path "$scratch" ${test_args[@]+"${test_args[@]}"}
-	) 2>&1 | tee "$log" || status=$?
+	# As scripts/test.sh: unit tests and integration tests in two runs, so the integration tests'
+	# blocking waits cannot starve the unit tests' child processes past their timeouts.
+	sanitized_test() {
+		(
+			if [[ $san == address ]]; then asan_env "$reports"; else tsan_env "$reports"; fi
+			swift test --skip-build --sanitize="$san" --scratch-path "$scratch" "$@"
+		) 2>&1 | tee -a "$log" || status=$?
+	}
+	: >"$log"
+	if [[ ${#test_args[@]} -gt 0 ]]; then
+		sanitized_test "${test_args[@]}"
+	else
+		sanitized_test --skip '^IntegrationTests\.'
+		sanitized_test --filter '^IntegrationTests\.'
+	fi
 
 	local passed failed files=()
 	passed=$(grep -E '^✔ Test .* passed after' "$log" | grep -cv '^✔ Test run with' || true)
