@@ -364,6 +364,22 @@ import Testing
         #expect(missing.stderr.hasPrefix("error: cannot read \(scratch)/missing.tar"))
     }
 
+    @Test func aPartsListIsRefusedNamingThePartsToRunOneAtATime() throws {
+        defer { cleanUp() }
+        let list = scratch + "/lab.parts"
+        let digest = "sha256:" + String(repeating: "0", count: 64)
+        let json = #"{"mediaType":"application/vnd.airgap.parts.v1+json","parts":["#
+            + #"{"file":"lab-1.tar","size":10,"sha256":"\#(digest)","images":["a:1"]},"#
+            + #"{"file":"lab-2.tar","size":10,"sha256":"\#(digest)","images":["b:1"]}]}"#
+        try Data(json.utf8).write(to: URL(fileURLWithPath: list))
+        for command in [["load-script"], ["clean-script"], ["run", "load"]] {
+            let result = try AirgapBinary.run(["nodes"] + command + [list, "--nodes", "a"])
+            #expect(result.status == 64, "nodes \(command) of a .parts list")
+            #expect(result.stderr.contains("\(list) is a list of 2 archive parts"))
+            #expect(result.stderr.contains("\(scratch)/lab-1.tar, \(scratch)/lab-2.tar"))
+        }
+    }
+
     @Test func aCraftedArchiveGivesAQuotedScriptAndAWarning() throws {
         defer { cleanUp() }
         let path = scratch + "/crafted.tar"

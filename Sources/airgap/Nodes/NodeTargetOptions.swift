@@ -1,4 +1,5 @@
 import ArgumentParser
+import Archive
 import Foundation
 import Nodes
 import Registry
@@ -61,6 +62,9 @@ struct NodeTargetOptions: ParsableArguments {
     /// Reads the archive's names and sha256; warns on stderr about names podman will refuse and,
     /// when `loading`, says what a delta needs on each node.
     func readArchive(quiet: Bool, loading: Bool = false) async throws -> NodeArchive {
+        if archive.hasSuffix(ArchiveParts.fileExtension) {
+            throw partsListRefusal()
+        }
         let read = try await NodeArchive.reading(path: archive)
         if !quiet {
             for name in read.unusualNames {
@@ -74,6 +78,21 @@ struct NodeTargetOptions: ParsableArguments {
             }
         }
         return read
+    }
+
+    /// A `.parts` list is not an archive: each part is one, complete on its own, and nodes takes
+    /// them one at a time (a node loads each part with its own podman load).
+    private func partsListRefusal() -> ValidationError {
+        let parts: [String]
+        do {
+            parts = try ArchiveParts.read(archive).archivePaths(relativeTo: archive)
+        } catch {
+            return ValidationError("\(error)")
+        }
+        let shown = parts.prefix(3).joined(separator: ", ") + (parts.count > 3 ? ", …" : "")
+        return ValidationError(
+            "\(archive) is a list of \(parts.count) archive parts, and nodes takes one archive: "
+                + "run it once per part (\(shown)); each part is complete on its own")
     }
 }
 
