@@ -164,7 +164,7 @@ med() {
 
 # fastest LABEL: the shortest wall time of that label's runs.
 fastest() {
-	awk -v l="$1" '$1 == l { print $2 }' "$RESULTS" | sort -g | head -n 1
+	awk -v l="$1" '$1 == l { print $2 }' "$RESULTS" | sort -g | first_line
 }
 
 # cpu LABEL: median user + median sys CPU seconds.

@@ -61,6 +61,13 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
+# first_line: the first line of standard input, read to the end. `head -n 1` stops reading at the
+# first line, so a writer with more to say dies of SIGPIPE, which pipefail then makes the whole
+# pipeline's status (141), and set -e ends the benchmark in its report.
+first_line() {
+	awk 'NR == 1 { line = $0 } END { if (NR) print line }'
+}
+
 log() {
 	echo "bench: $*" >&2
 }
@@ -429,7 +436,7 @@ med() {
 		awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else printf "%.2f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 best() {
-	awk -v l="$1" -v f="$2" '$1 == l { print $f }' "$RESULTS" | sort -g | head -n 1
+	awk -v l="$1" -v f="$2" '$1 == l { print $f }' "$RESULTS" | sort -g | first_line
 }
 # vals LABEL FIELD: every value in run order, comma separated.
 vals() {

@@ -274,7 +274,7 @@ before the first round, so its storage is in the page cache; the destination wri
   kernel $(uname -r), $(findmnt -no FSTYPE -T "$TMP") on $(findmnt -no SOURCE -T "$TMP"). Load average before the run
   $LOAD_BEFORE, after $load_after$load_note; the benchmark ran at $PRIORITY_NOTE.
 - Versions: airgap $AIRGAP_VERSION ($AIRGAP_BUILD), $(skopeo --version),
-  $(curl --version | head -n 1 | cut -d' ' -f1-2), docker-registry $(docker-registry --version 2>/dev/null | awk '{ print $3 }').
+  $(curl --version | first_line | cut -d' ' -f1-2), docker-registry $(docker-registry --version 2>/dev/null | awk '{ print $3 }').
 - Registries: two of Debian's docker-registry, plain HTTP on 127.0.0.1, filesystem storage; the
   source's access log off, the destination's on (it counts the no-op runs' requests).
 - Images (\`$REPO_PREFIX/NAME:$TAG\`, OCI manifests; each layer a real tar.gz of one file of pseudo-random

@@ -556,7 +556,7 @@ write_meta() {
 		echo "AIRGAP_VERSION=$AIRGAP_VERSION"
 		echo "AIRGAP_BUILD=$AIRGAP_BUILD"
 		echo "SKOPEO_VERSION=$(skopeo --version)"
-		echo "CURL_VERSION=$(curl --version | head -n 1 | cut -d' ' -f1-2)"
+		echo "CURL_VERSION=$(curl --version | first_line | cut -d' ' -f1-2)"
 		echo "REGISTRY_VERSION=docker-registry $(docker-registry --version 2>/dev/null | awk '{ print $3 }')"
 		echo "SKOPEO_ISOLATION=$SKOPEO_ISOLATION"
 		echo "TOKEN_NOTE=$TOKEN_NOTE"

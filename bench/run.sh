@@ -260,7 +260,7 @@ all; outputs go to disk.
   $LOAD_BEFORE, after $(cut -d' ' -f1-3 /proc/loadavg): other work shared the machine, so wall times are noisy (see each
   run's time, and the CPU columns, which are not); the benchmark ran at $PRIORITY_NOTE.
 - Versions: airgap $AIRGAP_VERSION ($AIRGAP_BUILD), $(skopeo --version),
-  $(curl --version | head -n 1 | cut -d' ' -f1-2), docker-registry $(docker-registry --version 2>/dev/null | awk '{ print $3 }'), $(gzip --version | head -n 1), GNU tar $(tar --version | head -n 1 | awk '{ print $NF }').
+  $(curl --version | first_line | cut -d' ' -f1-2), docker-registry $(docker-registry --version 2>/dev/null | awk '{ print $3 }'), $(gzip --version | first_line), GNU tar $(tar --version | first_line | awk '{ print $NF }').
 - Registry: Debian's docker-registry, plain HTTP on 127.0.0.1, filesystem storage, access log off.
 - Images (\`$REPO_PREFIX/NAME:$TAG\`, OCI manifests; each layer a real tar.gz of one file of pseudo-random
   bytes, MiB): $(describe_images). **$UNIQUE_BLOBS unique blobs, $(mib "$UNIQUE_BYTES") MiB ($(calc '%.2f' "$UNIQUE_BYTES / 1e9") GB)**.
