@@ -27,9 +27,10 @@ public final class BlobPipe: @unchecked Sendable {
     private var consumed: Int64 = 0
     private var state = State.flowing
 
-    /// Four MiB: enough to ride out jitter on either side (a chunk from libcurl is at most 256 KiB),
-    /// and eight relays at once stay well inside the 64 MiB memory budget.
-    public static let defaultCapacity = 4 << 20
+    /// One MiB: four of libcurl's largest chunks (256 KiB), enough to ride out jitter on either side.
+    /// Four MiB relayed no faster on loopback, and eight relays of it took a mirror to 70–76 MiB
+    /// peak, over the 64 MiB memory budget (BENCHMARKS.md, issue 16).
+    public static let defaultCapacity = 1 << 20
 
     public init(length: Int64, capacity: Int = BlobPipe.defaultCapacity) {
         self.length = length
