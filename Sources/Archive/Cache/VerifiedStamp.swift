@@ -21,9 +21,11 @@ struct VerifiedStamp: Equatable {
         changed = info.st_ctim
     }
 
+    /// Reads ``text`` back: six integers, separated by spaces, the line break at the end included.
     init?(text: String) {
-        let fields = text.split(separator: " ").compactMap { Int64($0) }
-        guard fields.count == 6 else { return nil }
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        let fields = words.compactMap { Int64($0) }
+        guard words.count == 6, fields.count == 6 else { return nil }
         inode = UInt64(bitPattern: fields[0])
         size = fields[1]
         modified = timespec(tv_sec: Int(fields[2]), tv_nsec: Int(fields[3]))
