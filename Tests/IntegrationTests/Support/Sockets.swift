@@ -24,6 +24,20 @@ final class SilentServer {
         var entry = pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0)
         return poll(&entry, 1, 0) == 1 && entry.revents & Int16(POLLIN) != 0
     }
+
+    /// Returns once a client has connected, however long that takes: no deadline to outrun on a
+    /// loaded machine (under ThreadSanitizer a 2-minute one was). The wait blocks a Dispatch
+    /// thread, never one of the cooperative pool the client needs.
+    func waitForConnection() async {
+        let descriptor = socket.descriptor
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                while poll(&entry, 1, -1) != 1 || entry.revents & Int16(POLLIN) == 0 {}
+                done.resume()
+            }
+        }
+    }
 }
 
 /// A TCP socket bound to 127.0.0.1 on an ephemeral port and listening; closed on deinit.
