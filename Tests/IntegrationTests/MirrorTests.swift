@@ -230,7 +230,7 @@ import Yams
         let directory = try scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let pause = try pair("pause:3.2")
-        let summary = await try mirrorer(cache: directory + "/cache", dryRun: true).mirror([pause])
+        let summary = try await mirrorer(cache: directory + "/cache", dryRun: true).mirror([pause])
         #expect(summary.failures.isEmpty)
         #expect(summary.blobsUploaded > 0)
         #expect(try await destinationDigest(pause.destination) == nil)
