@@ -352,7 +352,7 @@ main() {
 	build_airgap
 	raise_priority
 	AIRGAP_VERSION=$("$AIRGAP" --version 2>/dev/null | awk '{ print $2 }')
-	"$AIRGAP" --help 2>/dev/null | grep -q '^ *mirror ' || die "$AIRGAP has no mirror command"
+	"$AIRGAP" --help 2>/dev/null | grep '^ *mirror ' >/dev/null || die "$AIRGAP has no mirror command"
 	mkdir -p "$WORK"
 	generate_layout
 	TMP=$(mktemp -d "${TMPDIR:-/tmp}/airgap-bench-mirror.XXXXXX")

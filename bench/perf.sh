@@ -263,7 +263,7 @@ pm() {
 # every unique blob of SET. Untimed; dies on a difference.
 verify_archive() {
 	local file=$1 set=$2
-	if "$AIRGAP" --help 2>/dev/null | grep -q '^ *verify '; then
+	if "$AIRGAP" --help 2>/dev/null | grep '^ *verify ' >/dev/null; then
 		"$AIRGAP" verify "$file" >"$TMP/verify.out" 2>&1 || {
 			cat "$TMP/verify.out" >&2
 			die "airgap verify failed on $file ($set)"
@@ -454,7 +454,7 @@ main() {
 	build_airgap
 	raise_priority
 	AIRGAP_VERSION=$("$AIRGAP" --version 2>/dev/null | awk '{ print $2 }')
-	"$AIRGAP" --help 2>/dev/null | grep -q '^ *mirror ' || die "$AIRGAP has no mirror command"
+	"$AIRGAP" --help 2>/dev/null | grep '^ *mirror ' >/dev/null || die "$AIRGAP has no mirror command"
 	skopeo_isolation
 	mkdir -p "$WORK"
 	define_sets

@@ -120,7 +120,7 @@ airgap_args() {
 # check_archive FILE: `airgap verify` when this airgap has it; otherwise checks that the tar holds
 # every unique blob and the 8 manifests. Untimed.
 check_archive() {
-	if "$AIRGAP" --help 2>/dev/null | grep -q '^ *verify '; then
+	if "$AIRGAP" --help 2>/dev/null | grep '^ *verify ' >/dev/null; then
 		"$AIRGAP" verify "$1" >"$TMP/verify.out" 2>&1 || {
 			cat "$TMP/verify.out" >&2
 			die "airgap verify failed on $1"

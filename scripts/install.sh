@@ -50,12 +50,12 @@ swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product
 bin=$(swift build -c release --static-swift-stdlib --scratch-path "$scratch" --show-bin-path)
 
 # The point of the static build: no Swift runtime to find on the target machine.
-if ldd "$bin/airgap" | grep -q 'libswift'; then
+if ldd "$bin/airgap" | grep 'libswift' >/dev/null; then
 	echo "install.sh: FAILED: $bin/airgap links the Swift runtime dynamically:" >&2
 	ldd "$bin/airgap" | grep 'libswift' >&2
 	exit 1
 fi
-if ldd "$bin/airgap" | grep -q 'not found'; then
+if ldd "$bin/airgap" | grep 'not found' >/dev/null; then
 	echo "install.sh: FAILED: libraries missing for $bin/airgap:" >&2
 	ldd "$bin/airgap" | grep 'not found' >&2
 	exit 1
